@@ -1,0 +1,5 @@
+"""`python -m cmo`."""
+
+from cmo.cli.main import run
+
+run()

@@ -1,0 +1,187 @@
+"""The `cmo` command: argument parsing, exit codes, and turning failures into messages, never tracebacks."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from cmo import __version__
+
+app = typer.Typer(
+    name="cmo",
+    help="Realist evaluation as plain text in git: annotated transcripts -> CMO records -> programme theories.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+_state = {"debug": False}
+# Click's base class of usage errors; recent typer vendors click, so find it rather than import it.
+_USAGE_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class RecordFormat(StrEnum):
+    jsonl = "jsonl"
+    json = "json"
+    yaml = "yaml"
+
+
+class DiagnosticFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Corpus folder, programme folders or transcripts (default: corpus/).", show_default=False),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cmo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Realist evaluation as plain text in git."""
+    _state["debug"] = debug
+
+
+def _paths(paths: list[Path] | None) -> list[Path]:
+    from cmo.corpus import default_corpus
+
+    return list(paths) if paths else [default_corpus()]
+
+
+def _fail_usage(message: str) -> NoReturn:
+    typer.echo(f"cmo: error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+@app.command("code")
+def code_command(
+    paths: PathsArg = None,
+    out: Annotated[
+        str | None, typer.Option("--out", "-o", help="Write the records to FILE ('-' for standard output).")
+    ] = None,
+    fmt: Annotated[RecordFormat, typer.Option("--format", "-f", help="Format of the records written.")] = (
+        RecordFormat.jsonl
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics only, no summary.")] = False,
+) -> None:
+    """Parse and validate transcripts into CMO records; print a summary, optionally write the records."""
+    from cmo.cli.output import coding_summary, console, print_diagnostics, tally
+    from cmo.coding import code_corpus
+    from cmo.files import write_atomic
+    from cmo.records import dump_records
+
+    result = code_corpus(_paths(paths))
+    print_diagnostics(result.diagnostics)
+    to_stdout = out == "-"
+    if not quiet:
+        summary = console(stderr=to_stdout)
+        coding_summary(result, summary)
+        summary.print(tally(result.diagnostics, len(result.transcripts)))
+    if out is not None:
+        if not result.ok:
+            typer.echo("cmo: records not written: fix the errors above first", err=True)
+        elif to_stdout:
+            sys.stdout.write(dump_records(result.records, fmt.value))
+        else:
+            write_atomic(Path(out), dump_records(result.records, fmt.value))
+            if not quiet:
+                typer.echo(f"wrote {len(result.records)} records to {out}", err=True)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+@app.command("validate")
+def validate_command(
+    paths: PathsArg = None,
+    fmt: Annotated[DiagnosticFormat, typer.Option("--format", "-f", help="How to print findings.")] = (
+        DiagnosticFormat.text
+    ),
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Check transcripts, codebooks and programme files; print diagnostics only."""
+    from cmo.cli.output import tally
+    from cmo.coding import code_corpus
+    from cmo.diagnostics import format_github, format_json, format_text
+
+    result = code_corpus(_paths(paths))
+    if fmt is DiagnosticFormat.json:
+        sys.stdout.write(format_json(result.diagnostics))
+    elif fmt is DiagnosticFormat.github:
+        sys.stdout.write(format_github(result.diagnostics))
+    else:
+        sys.stdout.write(format_text(result.diagnostics))
+        sys.stdout.flush()
+        typer.echo(tally(result.diagnostics, len(result.transcripts)), err=True)
+    failed = not result.ok or (strict and bool(result.diagnostics))
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@app.command("codebook")
+def codebook_command(
+    path: Annotated[Path | None, typer.Argument(help="Corpus or programme folder (default: corpus/).")] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
+) -> None:
+    """List each programme's codes with kind, label and use; and codes used but never declared."""
+    from cmo.cli.output import codebook_tables
+    from cmo.codebook_usage import usage
+    from cmo.coding import code_corpus
+
+    result = code_corpus(_paths([path] if path else None))
+    report = usage(result)
+    if fmt is ListFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        codebook_tables(report)
+    raise typer.Exit(EXIT_FINDINGS if report.undeclared else EXIT_OK)
+
+
+def run() -> NoReturn:
+    """Console-script entry point: map every way out to a documented exit code."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except typer.Abort:
+        sys.stderr.write("cmo: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except _USAGE_ERROR as exc:
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:  # the last line of defence against tracebacks
+        if _state["debug"]:
+            raise
+        sys.stderr.write(f"cmo: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)\n")
+        sys.exit(EXIT_INTERNAL)
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+        sys.stderr.write("cmo: interrupted\n")
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,96 @@
+"""Printing for the commands: diagnostics, summaries and tables (rich lives here, not in the core)."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cmo.codebook_usage import CodebookUsage
+    from cmo.coding import CodingResult
+    from cmo.diagnostics import Diagnostic
+
+
+def console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Rich assumes 80 columns when output is piped; tables then truncate codes, so allow more.
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, width=width)
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], *, stderr: bool = True) -> None:
+    from cmo.diagnostics import format_text
+
+    stream = sys.stderr if stderr else sys.stdout
+    stream.write(format_text(diagnostics))
+
+
+def tally(diagnostics: Sequence[Diagnostic], transcripts: int) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    plural = "s" if transcripts != 1 else ""
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in {transcripts} transcript{plural}"
+
+
+def coding_summary(result: CodingResult, out: Console) -> None:
+    """Records per programme x source type, and how many of each programme's codes the records use."""
+    from rich.table import Table
+
+    from cmo.models import SourceType
+
+    sources = list(SourceType)
+    out.print("CMO records")
+    table = Table()
+    table.add_column("programme")
+    table.add_column("transcripts", justify="right")
+    for source in sources:
+        table.add_column(source.value, justify="right")
+    table.add_column("records", justify="right")
+    table.add_column("codes used", justify="right")
+    by_programme: dict[str, Counter[str]] = {}
+    used: dict[str, set[str]] = {}
+    for record in result.records:
+        by_programme.setdefault(record.programme, Counter())[record.source] += 1
+        used.setdefault(record.programme, set()).update(code for _, code in record.codes())
+    transcripts = Counter(t.programme for t in result.transcripts)
+    programmes = result.corpus.programmes if result.corpus else {}
+    for programme_id, programme in programmes.items():
+        counts = by_programme.get(programme_id, Counter())
+        table.add_row(
+            programme_id,
+            str(transcripts[programme_id]),
+            *(str(counts[source]) for source in sources),
+            str(sum(counts.values())),
+            f"{len(used.get(programme_id, ()))}/{len(programme.codes)}",
+        )
+    out.print(table)
+
+
+def codebook_tables(report: CodebookUsage) -> None:
+    from rich.table import Table
+
+    out = console()
+    programmes = sorted({c.programme for c in report.codes}, key=[c.programme for c in report.codes].index)
+    for programme in programmes:
+        out.print(f"codebook of {programme}")
+        table = Table()
+        for column in ("code", "kind", "label", "uses", "from"):
+            table.add_column(column, justify="right" if column == "uses" else "left")
+        for code in report.codes:
+            if code.programme == programme:
+                table.add_row(code.code, code.kind, code.label, str(code.uses), "shared" if code.shared else programme)
+        out.print(table)
+    if report.undeclared:
+        out.print("used but not declared")
+        table = Table()
+        for column in ("programme", "code", "uses", "first use", "closest declared code"):
+            table.add_column(column)
+        for missing in report.undeclared:
+            table.add_row(missing.programme, missing.code, str(missing.uses), missing.first_use, missing.closest or "-")
+        out.print(table)

@@ -1,0 +1,188 @@
+"""All YAML reading: safe loading with line marks, refusal of object tags and alias bombs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+try:  # libyaml's C parser when the wheel has it; the constructor below is ours either way
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+__all__ = ["Mark", "MarkedMap", "MarkedSeq", "YamlError", "load", "locate"]
+
+_TAG = "tag:yaml.org,2002:"
+_SAFE_CONSTRUCTOR = SafeConstructor()
+_SCALARS = {
+    _TAG + "str": None,
+    _TAG + "int": _SAFE_CONSTRUCTOR.construct_yaml_int,
+    _TAG + "float": _SAFE_CONSTRUCTOR.construct_yaml_float,
+    _TAG + "bool": _SAFE_CONSTRUCTOR.construct_yaml_bool,
+    _TAG + "null": _SAFE_CONSTRUCTOR.construct_yaml_null,
+    _TAG + "timestamp": _SAFE_CONSTRUCTOR.construct_yaml_timestamp,
+}
+# Aliases may repeat a node, but no document may expand to more nodes than this many beyond
+# its own size in characters: a plain document can never reach that, a "billion laughs" does
+# within microseconds.
+_EXPANSION_ALLOWANCE = 10_000
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in the file the YAML came from."""
+
+    line: int
+    column: int
+
+
+class YamlError(Exception):
+    """YAML that cannot be read: syntax, a refused tag, or runaway alias expansion."""
+
+    def __init__(self, rule: str, message: str, mark: Mark) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.mark = mark
+
+
+class MarkedMap(dict[Any, Any]):
+    """A mapping that remembers where it, each key and each value started."""
+
+    mark: Mark
+    key_marks: dict[Any, Mark]
+    value_marks: dict[Any, Mark]
+
+
+class MarkedSeq(list[Any]):
+    """A sequence that remembers where it and each item started."""
+
+    mark: Mark
+    item_marks: list[Mark]
+
+
+class _Builder:
+    def __init__(self, text_size: int, line_offset: int) -> None:
+        self.budget = text_size + _EXPANSION_ALLOWANCE
+        self.line_offset = line_offset
+        self.active: set[int] = set()
+
+    def mark(self, node: yaml.Node) -> Mark:
+        return Mark(node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise YamlError(
+                "yaml-expansion",
+                "aliases expand this YAML far beyond its size (an alias bomb?); refused",
+                self.mark(node),
+            )
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.active:
+            raise YamlError("yaml-expansion", "an alias refers to its own parent; refused", self.mark(node))
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node)
+            if isinstance(node, yaml.SequenceNode):
+                return self.sequence(node)
+        finally:
+            self.active.discard(id(node))
+        raise YamlError("yaml-syntax", "unsupported YAML node", self.mark(node))  # pragma: no cover
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            construct = _SCALARS[node.tag]
+        except KeyError:
+            raise self.refused_tag(node) from None
+        if construct is None:
+            return node.value
+        try:
+            return construct(node)
+        except (ValueError, TypeError):
+            # e.g. 2024-13-45 looks like a date but is none: keep the text for the schema to reject.
+            return node.value
+
+    def refused_tag(self, node: yaml.Node) -> YamlError:
+        tag = node.tag.replace(_TAG, "!!")
+        return YamlError(
+            "yaml-tag",
+            f"YAML tag {tag!r} is not allowed: cmo files hold plain data, never objects",
+            self.mark(node),
+        )
+
+    def mapping(self, node: yaml.MappingNode) -> MarkedMap:
+        if node.tag != _TAG + "map":
+            raise self.refused_tag(node)
+        result = MarkedMap()
+        result.mark = self.mark(node)
+        result.key_marks = {}
+        result.value_marks = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError("yaml-syntax", "a mapping key must be a plain value", self.mark(key_node))
+            key = self.scalar(key_node)
+            if key in result:
+                first = result.key_marks[key]
+                raise YamlError(
+                    "yaml-duplicate-key",
+                    f"key {key!r} appears twice in one mapping (first at line {first.line})",
+                    self.mark(key_node),
+                )
+            result[key] = self.build(value_node)
+            result.key_marks[key] = self.mark(key_node)
+            result.value_marks[key] = self.mark(value_node)
+        return result
+
+    def sequence(self, node: yaml.SequenceNode) -> MarkedSeq:
+        if node.tag != _TAG + "seq":
+            raise self.refused_tag(node)
+        result = MarkedSeq(self.build(item) for item in node.value)
+        result.mark = self.mark(node)
+        result.item_marks = [self.mark(item) for item in node.value]
+        return result
+
+
+def load(text: str, *, line_offset: int = 0) -> Any:
+    """Parse one YAML document safely; `line_offset` shifts marks to the line the text starts on, minus one."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _Builder(len(text), line_offset).build(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(mark.line + 1 + line_offset, mark.column + 1) if mark else Mark(1 + line_offset, 1)
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
+        raise YamlError("yaml-syntax", f"invalid YAML: {problem}", where) from None
+    except yaml.YAMLError as exc:
+        raise YamlError("yaml-syntax", f"invalid YAML: {exc}", Mark(1 + line_offset, 1)) from None
+    except RecursionError:
+        raise YamlError("yaml-syntax", "YAML nested too deeply", Mark(1 + line_offset, 1)) from None
+    finally:
+        loader.dispose()
+
+
+def locate(data: Any, loc: tuple[int | str, ...], *, key: bool = False) -> Mark | None:
+    """The mark of the value at `loc` inside loaded data (of the key itself with `key=True`), or the nearest parent."""
+    best: Mark | None = getattr(data, "mark", None)
+    node = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, MarkedMap) and part in node:
+            best = node.key_marks[part] if key and last else node.value_marks[part]
+            node = node[part]
+        elif isinstance(node, MarkedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            best = node.item_marks[part]
+            node = node[part]
+        else:
+            break
+    return best

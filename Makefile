@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/cmo code corpus
+	$(BIN)/cmo merge corpus
 
 lint: $(STAMP)
 	$(BIN)/ruff check cmo tests

@@ -1,10 +1,11 @@
-"""Writing files safely: atomically (temp file + rename), so an interrupted write leaves the old file."""
+"""Writing files safely: atomically (temp file + rename) and under a lock, so an interrupted write leaves the old file."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -29,3 +30,30 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+class LockTimeout(Exception):
+    """Another process held the lock for too long."""
+
+
+@contextlib.contextmanager
+def locked(folder: Path, name: str = ".cmo-merge.lock", timeout: float = 60.0) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` so two writers cannot interleave; released even if the holder dies."""
+    import fcntl
+    import time
+
+    folder.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    with open(folder / name, "a+b") as handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(f"{folder / name} is held by another process") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -186,3 +186,33 @@ def locate(data: Any, loc: tuple[int | str, ...], *, key: bool = False) -> Mark 
         else:
             break
     return best
+
+
+# --- round trip: files people curate -----------------------------------------------------------
+# Theory files are read back with ruamel.yaml, which keeps people's comments, and written with a
+# fixed layout: two-space indent, "- " offset by two, no line wrapping (a quote is one line, so a
+# one-quote change is a one-line diff). Only text `load` above has accepted is ever handed to it.
+
+
+def _round_trip() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml_rt = YAML(typ="rt")
+    yaml_rt.width = 1_000_000
+    yaml_rt.indent(mapping=2, sequence=4, offset=2)
+    yaml_rt.preserve_quotes = False
+    yaml_rt.allow_unicode = True
+    return yaml_rt
+
+
+def load_round_trip(text: str) -> Any:
+    """A comment-keeping document (ruamel CommentedMap/Seq) of text already accepted by `load`."""
+    return _round_trip().load(text)
+
+
+def dump_round_trip(document: Any) -> str:
+    import io
+
+    out = io.StringIO()
+    _round_trip().dump(document, out)
+    return out.getvalue()

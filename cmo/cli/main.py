@@ -122,21 +122,34 @@ def validate_command(
     ),
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
-    """Check transcripts, codebooks and programme files; print diagnostics only."""
+    """Check transcripts, codebooks, programme files and theory files; print diagnostics only."""
     from cmo.cli.output import tally
     from cmo.coding import code_corpus
-    from cmo.diagnostics import format_github, format_json, format_text
+    from cmo.corpus import default_corpus
+    from cmo.diagnostics import Diagnostics, format_github, format_json, format_text
+    from cmo.theory_check import check_theory, is_theory_path, theory_files
 
-    result = code_corpus(_paths(paths))
+    given = _paths(paths)
+    theories = [path for path in given if is_theory_path(path)]
+    corpus_paths = [path for path in given if path not in theories]
+    result = code_corpus(corpus_paths or [default_corpus()])
+    found = Diagnostics()
+    if corpus_paths:
+        found.extend(result.diagnostics)
+    for folder in theories:
+        for file in theory_files(folder):
+            check_theory(file, result.corpus, found)
+    diagnostics = found.sorted()
     if fmt is DiagnosticFormat.json:
-        sys.stdout.write(format_json(result.diagnostics))
+        sys.stdout.write(format_json(diagnostics))
     elif fmt is DiagnosticFormat.github:
-        sys.stdout.write(format_github(result.diagnostics))
+        sys.stdout.write(format_github(diagnostics))
     else:
-        sys.stdout.write(format_text(result.diagnostics))
+        sys.stdout.write(format_text(diagnostics))
         sys.stdout.flush()
-        typer.echo(tally(result.diagnostics, len(result.transcripts)), err=True)
-    failed = not result.ok or (strict and bool(result.diagnostics))
+        typer.echo(tally(diagnostics, len(result.transcripts) if corpus_paths else 0), err=True)
+    errors = any(d.severity == "error" for d in diagnostics)
+    failed = errors or (strict and bool(diagnostics))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -159,6 +172,59 @@ def codebook_command(
     else:
         codebook_tables(report)
     raise typer.Exit(EXIT_FINDINGS if report.undeclared else EXIT_OK)
+
+
+@app.command("merge")
+def merge_command(
+    paths: PathsArg = None,
+    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when a theory file is stale against the corpus.")
+    ] = False,
+) -> None:
+    """Build or update theories/<programme>.yaml from the records, keeping every curated field and comment."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.coding import code_corpus
+    from cmo.corpus import display_path
+    from cmo.files import LockTimeout, locked, write_atomic
+    from cmo.merge import merge_corpus
+
+    result = code_corpus(_paths(paths))
+    print_diagnostics(result.diagnostics)
+    if not result.ok:
+        typer.echo("cmo: nothing merged: fix the errors above first", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    if check:
+        outcomes = merge_corpus(result, theories)
+        failed = False
+        for outcome in outcomes:
+            print_diagnostics(outcome.diagnostics)
+            shown = display_path(outcome.path)
+            if outcome.text is None:
+                failed = True
+            elif outcome.changed:
+                failed = True
+                typer.echo(f"{shown}: stale: run `cmo merge` to update it")
+        raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    try:
+        with locked(theories):
+            outcomes = merge_corpus(result, theories)
+            failed = False
+            for outcome in outcomes:
+                print_diagnostics(outcome.diagnostics)
+                shown = display_path(outcome.path)
+                if outcome.text is None:
+                    failed = True
+                    typer.echo(f"{shown}: not merged: fix the errors above first", err=True)
+                elif outcome.changed:
+                    write_atomic(outcome.path, outcome.text)
+                    typer.echo(f"{shown}: updated")
+                else:
+                    typer.echo(f"{shown}: up to date")
+    except LockTimeout as exc:
+        typer.echo(f"cmo: another merge is running ({exc})", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 def run() -> NoReturn:

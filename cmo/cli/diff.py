@@ -1,0 +1,208 @@
+"""`cmo diff`: the semantic diff of programme-theory files: two files, git revisions, or as git's diff driver."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from cmo.diagnostics import Diagnostics
+    from cmo.diff import TheoryDiff
+    from cmo.theory import Theory
+
+# The same codes as cmo.cli.main (imported there, not here, so that main can import this module).
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_ABSENT = {os.devnull, "/dev/null"}
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `cmo diff` to the `cmo` command."""
+    app.command("diff", no_args_is_help=True)(diff_command)
+
+
+def _fail_usage(message: str) -> NoReturn:
+    typer.echo(f"cmo: error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _render(diff: TheoryDiff, fmt: DiffFormat) -> str:
+    from cmo.diff import format_json, format_markdown, format_text
+
+    if fmt is DiffFormat.json:
+        return format_json(diff)
+    if fmt is DiffFormat.md:
+        return format_markdown(diff)
+    return format_text(diff)
+
+
+def _load(source: Path | bytes | None, shown: str, diagnostics: Diagnostics) -> Theory | None:
+    """A theory from a file or from bytes read out of git; None for an absent side (or an invalid one)."""
+    from cmo.diff import load_theory_bytes
+    from cmo.theory import load_theory
+
+    if source is None:
+        return None
+    if isinstance(source, bytes):
+        return load_theory_bytes(source, shown, diagnostics)
+    theory, _ = load_theory(source, shown, diagnostics)
+    return theory
+
+
+def _finish(diff: TheoryDiff, fmt: DiffFormat, exit_code: bool) -> NoReturn:
+    sys.stdout.write(_render(diff, fmt))
+    raise typer.Exit(EXIT_FINDINGS if exit_code and not diff.empty else EXIT_OK)
+
+
+def diff_command(
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="OLD.yaml NEW.yaml; or one theory file with --rev ('/dev/null' is a file that does not exist).",
+            show_default=False,
+            metavar="FILES...",
+        ),
+    ] = None,
+    rev: Annotated[
+        str | None,
+        typer.Option(
+            "--rev",
+            metavar="REV",
+            help="Compare FILE at git revision REV with the working copy; A..B compares two revisions, "
+            "A...B compares B with where it branched from A.",
+        ),
+    ] = None,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="text, md (a review comment) or json.")] = (
+        DiffFormat.text
+    ),
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when the theories differ, like git diff --exit-code.")
+    ] = False,
+    git_external: Annotated[
+        bool,
+        typer.Option(
+            "--git-external",
+            help="Run as git's external diff driver, on the arguments git passes (docs/diff.md).",
+        ),
+    ] = False,
+    textconv: Annotated[
+        bool, typer.Option("--textconv", help="Print FILE as stable lines for git's textconv (docs/diff.md).")
+    ] = False,
+) -> None:
+    """Show what changed in a programme theory: CMOCs added, removed or changed (codes, curated fields, evidence, counts)."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.diagnostics import Diagnostics
+    from cmo.diff import diff_theories
+    from cmo.git import GitError, Version, versions_at
+
+    args = files or []
+    if git_external + textconv + (rev is not None) > 1:
+        _fail_usage("--rev, --git-external and --textconv do not go together")
+    if textconv:
+        _textconv(args)
+    if git_external:
+        _git_external(args, fmt, exit_code)
+    old: Version | Path
+    new: Version | Path
+    if rev is not None:
+        if len(args) != 1:
+            _fail_usage("--rev compares one theory file across revisions: cmo diff FILE --rev REV")
+        path = Path(args[0])
+        try:
+            old, new_version = versions_at(path, rev)
+        except GitError as exc:
+            _fail_usage(str(exc))
+        # Absent from the working copy is deleted, as git sees it.
+        new = new_version or (path if path.exists() or path.is_symlink() else Version(None, str(path)))
+        if old.content is None and isinstance(new, Version) and new.content is None:
+            where = f"{rev.split('..')[-1].lstrip('.') or 'HEAD'} nor the working copy" if new_version is None else ""
+            _fail_usage(f"{path} exists neither at {old.shown.split(':')[0]} nor at {where or new.shown.split(':')[0]}")
+    elif len(args) != 2:
+        _fail_usage("give two theory files (cmo diff OLD.yaml NEW.yaml), or one with --rev REV")
+    else:
+        old, new = (Version(None, arg) if arg in _ABSENT else Path(arg) for arg in args)
+    diagnostics = Diagnostics()
+    theories = [
+        _load(side if isinstance(side, Path) else side.content, str(side) if isinstance(side, Path) else side.shown, diagnostics)
+        for side in (old, new)
+    ]
+    print_diagnostics(diagnostics.items)
+    if diagnostics.errors:
+        raise typer.Exit(EXIT_FINDINGS)
+    _finish(diff_theories(*theories), fmt, exit_code)
+
+
+def _textconv(args: list[str]) -> NoReturn:
+    """Print one theory file as stable lines; a file that is no valid theory passes through unchanged."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.diagnostics import Diagnostics
+    from cmo.diff import format_theory
+
+    if len(args) != 1:
+        _fail_usage("--textconv takes one FILE")
+    path = Path(args[0])
+    diagnostics = Diagnostics()
+    theory = _load(path, str(path), diagnostics)
+    if theory is not None:
+        sys.stdout.write(format_theory(theory))
+        raise typer.Exit(EXIT_OK)
+    print_diagnostics(diagnostics.items)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise typer.Exit(EXIT_FINDINGS) from None
+    # git still shows a line diff of a broken file, rather than dying on it.
+    sys.stdout.flush()
+    sys.stdout.buffer.write(content)
+    raise typer.Exit(EXIT_OK)
+
+
+def _read(path: Path | None) -> bytes | None:
+    try:
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None
+
+
+def _git_external(args: list[str], fmt: DiffFormat, exit_code: bool) -> NoReturn:
+    """Diff the two files git hands an external diff driver; everything goes to stdout, git's pager."""
+    from cmo.diagnostics import Diagnostics
+    from cmo.diagnostics import format_text as format_diagnostics
+    from cmo.diff import diff_theories, md_escape, text_diff
+    from cmo.git import GitError, parse_external_diff
+
+    try:
+        call = parse_external_diff(args)
+    except GitError as exc:
+        _fail_usage(str(exc))
+    if call.unmerged:
+        sys.stdout.write(f"* Unmerged path {call.path}\n")
+        raise typer.Exit(EXIT_OK)
+    old_label, new_label = f"a/{call.path}", f"b/{call.new_path or call.path}"
+    header = f"cmo diff {old_label} {new_label}\n"
+    diagnostics = Diagnostics()
+    old = _load(call.old_file, old_label, diagnostics)
+    new = _load(call.new_file, new_label, diagnostics)
+    # A non-zero exit makes git stop at this file ("external diff died"), so a broken theory
+    # file gets its diagnostics and a plain text diff instead, and git goes on to the next file.
+    if diagnostics.errors:
+        before, after = _read(call.old_file), _read(call.new_file)
+        sys.stdout.write(header + format_diagnostics(diagnostics.items))
+        sys.stdout.write(text_diff(before, after, old_label, new_label))
+        raise typer.Exit(EXIT_FINDINGS if exit_code and before != after else EXIT_OK)
+    diff = diff_theories(old, new)
+    if fmt is DiffFormat.md:
+        sys.stdout.write(md_escape(header.rstrip("\n")) + "\n\n")
+    elif fmt is DiffFormat.text:
+        sys.stdout.write(header)
+    _finish(diff, fmt, exit_code)

@@ -1,0 +1,114 @@
+"""Programme-theory files (`theories/<programme>.yaml`): their model, and loading one with line marks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from cmo.diagnostics import Diagnostics
+from cmo.models import Programme, Slug, SourceType, Stance
+from cmo.schema import validate
+from cmo.yamlio import YamlError, load
+
+# Which keys of a CMOC people curate (merge never changes them) and which merge generates.
+CURATED_KEYS = ("statement", "status", "notes", "links", "imported_from")
+GENERATED_KEYS = ("codes", "counts", "triangulated", "evidence")
+CodeRole = Literal[
+    "context", "intervention", "actor", "mechanism", "resource", "reasoning", "outcome", "enablers", "barriers"
+]
+CODE_ROLES: tuple[str, ...] = get_args(CodeRole)
+
+
+class Status(StrEnum):
+    """Where a CMOC stands in the analysis."""
+
+    INITIAL = "initial"
+    IMPORTED = "imported"
+    SUPPORTED = "supported"
+    REFINED = "refined"
+    REFUTED = "refuted"
+    NEW = "new"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CodeRef(_Strict):
+    """A code as a theory shows it: its id and codebook label."""
+
+    id: Slug
+    label: str | None = None
+
+
+class Counts(_Strict):
+    """Figures computed from a CMOC's evidence."""
+
+    excerpts: int = 0
+    transcripts: int = 0
+    participants: int = 0
+    refuting: int = 0
+    by_source: dict[SourceType, int] = Field(default_factory=dict)
+
+
+class EvidenceEntry(_Strict):
+    """One record's evidence in a CMOC."""
+
+    record: str
+    transcript: str
+    source: SourceType
+    lines: Annotated[str, StringConstraints(pattern=r"^\d+(-\d+)?$")]
+    quote: str
+    stance: Stance = Stance.SUPPORTS
+    coder: str | None = None
+    participants: list[str] = Field(default_factory=list)
+
+
+class ImportedFrom(_Strict):
+    """Where an imported CMOC came from."""
+
+    programme: Slug
+    cmoc: Slug
+
+
+class Cmoc(_Strict):
+    """One context-mechanism-outcome configuration of a programme theory."""
+
+    id: Slug
+    statement: str | None = None
+    status: Status | None = None
+    notes: str | None = None
+    links: list[Slug] = Field(default_factory=list)
+    imported_from: ImportedFrom | None = None
+    codes: dict[CodeRole, list[CodeRef]] = Field(default_factory=dict)
+    counts: Counts = Field(default_factory=Counts)
+    triangulated: bool = False
+    evidence: list[EvidenceEntry] = Field(default_factory=list)
+
+
+class Theory(_Strict):
+    """A programme theory: the programme's description and its CMOCs."""
+
+    programme: Programme
+    cmocs: list[Cmoc] = Field(default_factory=list)
+
+
+def load_theory(path: Path, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
+    """(theory, the marked YAML data) from a theory file; problems are reported with their lines."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        diagnostics.add(shown, 1, 1, "encoding", "file is not UTF-8; re-save it as UTF-8")
+        return None, None
+    except OSError as exc:
+        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+        return None, None
+    try:
+        data = load(text.replace("\r\n", "\n"))
+    except YamlError as exc:
+        diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
+        return None, None
+    return validate(Theory, data, path=shown, diagnostics=diagnostics, what="a theory file"), data

@@ -136,9 +136,11 @@ def validate_command(
     found = Diagnostics()
     if corpus_paths:
         found.extend(result.diagnostics)
+    checked = 0
     for folder in theories:
         for file in theory_files(folder):
             check_theory(file, result.corpus, found)
+            checked += 1
     diagnostics = found.sorted()
     if fmt is DiagnosticFormat.json:
         sys.stdout.write(format_json(diagnostics))
@@ -147,7 +149,7 @@ def validate_command(
     else:
         sys.stdout.write(format_text(diagnostics))
         sys.stdout.flush()
-        typer.echo(tally(diagnostics, len(result.transcripts) if corpus_paths else 0), err=True)
+        typer.echo(tally(diagnostics, len(result.transcripts) if corpus_paths else 0, checked), err=True)
     errors = any(d.severity == "error" for d in diagnostics)
     failed = errors or (strict and bool(diagnostics))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

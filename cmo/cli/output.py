@@ -31,11 +31,16 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], *, stderr: bool = True)
     stream.write(format_text(diagnostics))
 
 
-def tally(diagnostics: Sequence[Diagnostic], transcripts: int) -> str:
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def tally(diagnostics: Sequence[Diagnostic], transcripts: int, theories: int = 0) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
-    warnings = len(diagnostics) - errors
-    plural = "s" if transcripts != 1 else ""
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in {transcripts} transcript{plural}"
+    checked = [_count(transcripts, "transcript")] if transcripts or not theories else []
+    if theories:
+        checked.append(_count(theories, "theory file"))
+    return f"{_count(errors, 'error')}, {_count(len(diagnostics) - errors, 'warning')} in {' and '.join(checked)}"
 
 
 def coding_summary(result: CodingResult, out: Console) -> None:

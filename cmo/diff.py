@@ -528,12 +528,12 @@ def _md_quote(text: str) -> list[str]:
     return [f"> {line}" if line else ">" for line in md_escape(text).split("\n")]
 
 
-def _md_show(value: Value) -> str:
+def _md_show(value: Value, indent: int = 2) -> str:
     if value is None:
         return "*(none)*"
     if isinstance(value, list):
         return ", ".join(_md_code(v) for v in value) if value else "*(none)*"
-    return _md_inline(_show(value))
+    return _md_inline(_show(value), indent)
 
 
 def _md_evidence(entry: EvidenceEntry) -> list[str]:
@@ -549,7 +549,7 @@ def _md_cmoc(diff: CmocDiff) -> list[str]:
         if whole:
             curated.append(f"- **{c.name}**: {_md_show(c.new if diff.change is Change.ADDED else c.old)}")
         elif c.name in _PROSE:
-            curated += [f"- **{c.name}**", f"  - before: {_md_show(c.old)}", f"  - after: {_md_show(c.new)}"]
+            curated += [f"- **{c.name}**", f"  - before: {_md_show(c.old, 4)}", f"  - after: {_md_show(c.new, 4)}"]
         else:
             curated.append(f"- **{c.name}**: {_md_show(c.old)} → {_md_show(c.new)}")
     if curated:
@@ -579,7 +579,7 @@ def _md_cmoc(diff: CmocDiff) -> list[str]:
                     lines += ["  - quote before:", "", *("    " + q for q in _md_quote(str(c.old))), ""]
                     lines += ["  - quote after:", "", *("    " + q for q in _md_quote(str(c.new))), ""]
                 else:
-                    lines.append(f"  - {c.name}: {_md_show(c.old)} → {_md_show(c.new)}")
+                    lines.append(f"  - {c.name}: {_md_show(c.old, 4)} → {_md_show(c.new, 4)}")
         lines.append("")
     if diff.counts and whole:
         lines += [f"**Counts**: {md_escape(_counts_line(diff))}", ""]

@@ -70,7 +70,7 @@ def diff_command(
         typer.Argument(
             help="OLD.yaml NEW.yaml; or one theory file with --rev ('/dev/null' is a file that does not exist).",
             show_default=False,
-            metavar="FILES...",
+            metavar="FILES",
         ),
     ] = None,
     rev: Annotated[
@@ -103,7 +103,7 @@ def diff_command(
     from cmo.cli.output import print_diagnostics
     from cmo.diagnostics import Diagnostics
     from cmo.diff import diff_theories
-    from cmo.git import GitError, Version, versions_at
+    from cmo.git import GitError, versions_at
 
     args = files or []
     if git_external + textconv + (rev is not None) > 1:
@@ -112,34 +112,34 @@ def diff_command(
         _textconv(args)
     if git_external:
         _git_external(args, fmt, exit_code)
-    old: Version | Path
-    new: Version | Path
+    sides: list[tuple[Path | bytes | None, str]]
     if rev is not None:
         if len(args) != 1:
             _fail_usage("--rev compares one theory file across revisions: cmo diff FILE --rev REV")
         path = Path(args[0])
         try:
-            old, new_version = versions_at(path, rev)
+            old, new = versions_at(path, rev)
         except GitError as exc:
             _fail_usage(str(exc))
-        # Absent from the working copy is deleted, as git sees it.
-        new = new_version or (path if path.exists() or path.is_symlink() else Version(None, str(path)))
-        if old.content is None and isinstance(new, Version) and new.content is None:
-            where = f"{rev.split('..')[-1].lstrip('.') or 'HEAD'} nor the working copy" if new_version is None else ""
-            _fail_usage(f"{path} exists neither at {old.shown.split(':')[0]} nor at {where or new.shown.split(':')[0]}")
+        if new is None:  # the working copy, where a missing file is a deleted one, as git sees it
+            present = path.exists() or path.is_symlink()
+            sides = [(old.content, old.shown), (path if present else None, str(path))]
+            missing = f"{path} exists neither at {rev} nor in the working copy"
+        else:
+            sides = [(old.content, old.shown), (new.content, new.shown)]
+            missing = f"{path} exists at neither end of {rev}"
+        if all(source is None for source, _ in sides):
+            _fail_usage(missing)
     elif len(args) != 2:
         _fail_usage("give two theory files (cmo diff OLD.yaml NEW.yaml), or one with --rev REV")
     else:
-        old, new = (Version(None, arg) if arg in _ABSENT else Path(arg) for arg in args)
+        sides = [(None if arg in _ABSENT else Path(arg), arg) for arg in args]
     diagnostics = Diagnostics()
-    theories = [
-        _load(side if isinstance(side, Path) else side.content, str(side) if isinstance(side, Path) else side.shown, diagnostics)
-        for side in (old, new)
-    ]
+    old_theory, new_theory = (_load(source, shown, diagnostics) for source, shown in sides)
     print_diagnostics(diagnostics.items)
     if diagnostics.errors:
         raise typer.Exit(EXIT_FINDINGS)
-    _finish(diff_theories(*theories), fmt, exit_code)
+    _finish(diff_theories(old_theory, new_theory), fmt, exit_code)
 
 
 def _textconv(args: list[str]) -> NoReturn:

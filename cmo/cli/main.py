@@ -229,6 +229,11 @@ def merge_command(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+from cmo.cli import diff as diff_cli  # noqa: E402 - registers onto `app`, defined above
+
+diff_cli.register(app)
+
+
 def run() -> NoReturn:
     """Console-script entry point: map every way out to a documented exit code."""
     try:

@@ -10,18 +10,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import tempfile
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from cmo.diagnostics import Diagnostics
 from cmo.models import Programme, SourceType
-from cmo.theory import CODE_ROLES, CURATED_KEYS, Cmoc, CodeRef, Counts, EvidenceEntry, Theory, load_theory
+from cmo.theory import CODE_ROLES, CURATED_KEYS, Cmoc, CodeRef, Counts, EvidenceEntry, Theory
+from cmo.theory import load_theory_bytes as theory_from_bytes
 
 Value = str | int | bool | list[str] | dict[str, str] | None
 
@@ -360,12 +359,7 @@ def diff_theories(old: Theory | None, new: Theory | None) -> TheoryDiff:
 
 def load_theory_bytes(content: bytes, shown: str, diagnostics: Diagnostics) -> Theory | None:
     """A theory from a file's bytes (say, read from git), checked exactly as `load_theory` checks a file."""
-    # Through a temporary file, so a version from history gets the very checks and messages a
-    # working-copy file gets, whatever `load_theory` grows to check.
-    with tempfile.TemporaryDirectory(prefix="cmo-diff-") as folder:
-        path = Path(folder) / "theory.yaml"
-        path.write_bytes(content)
-        theory, _ = load_theory(path, shown, diagnostics)
+    theory, _ = theory_from_bytes(content, shown, diagnostics)
     return theory
 
 

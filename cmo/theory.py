@@ -99,12 +99,19 @@ class Theory(_Strict):
 def load_theory(path: Path, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
     """(theory, the marked YAML data) from a theory file; problems are reported with their lines."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        diagnostics.add(shown, 1, 1, "encoding", "file is not UTF-8; re-save it as UTF-8")
-        return None, None
+        raw = path.read_bytes()
     except OSError as exc:
         diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+        return None, None
+    return load_theory_bytes(raw, shown, diagnostics)
+
+
+def load_theory_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
+    """The same as `load_theory`, for content that is not a working-copy file (a version read from git)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        diagnostics.add(shown, 1, 1, "encoding", "file is not UTF-8; re-save it as UTF-8")
         return None, None
     try:
         data = load(text.replace("\r\n", "\n"))

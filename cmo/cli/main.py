@@ -185,6 +185,8 @@ def merge_command(
     ] = False,
 ) -> None:
     """Build or update theories/<programme>.yaml from the records, keeping every curated field and comment."""
+    import contextlib
+
     from cmo.cli.output import print_diagnostics
     from cmo.coding import code_corpus
     from cmo.corpus import display_path
@@ -196,33 +198,25 @@ def merge_command(
     if not result.ok:
         typer.echo("cmo: nothing merged: fix the errors above first", err=True)
         raise typer.Exit(EXIT_FINDINGS)
-    if check:
-        outcomes = merge_corpus(result, theories)
-        failed = False
-        for outcome in outcomes:
-            print_diagnostics(outcome.diagnostics)
-            shown = display_path(outcome.path)
-            if outcome.text is None:
-                failed = True
-            elif outcome.changed:
-                failed = True
-                typer.echo(f"{shown}: stale: run `cmo merge` to update it")
-        raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
     try:
-        with locked(theories):
-            outcomes = merge_corpus(result, theories)
+        # --check writes nothing, so it needs no lock; atomic renames keep what it reads whole.
+        with contextlib.nullcontext() if check else locked(theories):
             failed = False
-            for outcome in outcomes:
+            for outcome in merge_corpus(result, theories):
                 print_diagnostics(outcome.diagnostics)
                 shown = display_path(outcome.path)
                 if outcome.text is None:
                     failed = True
                     typer.echo(f"{shown}: not merged: fix the errors above first", err=True)
-                elif outcome.changed:
+                elif not outcome.changed:
+                    if not check:
+                        typer.echo(f"{shown}: up to date")
+                elif check:
+                    failed = True
+                    typer.echo(f"{shown}: stale: run `cmo merge` to update it")
+                else:
                     write_atomic(outcome.path, outcome.text)
                     typer.echo(f"{shown}: updated")
-                else:
-                    typer.echo(f"{shown}: up to date")
     except LockTimeout as exc:
         typer.echo(f"cmo: another merge is running ({exc})", err=True)
         raise typer.Exit(EXIT_FINDINGS) from None
@@ -240,13 +234,10 @@ def run() -> NoReturn:
         code = app(standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         code = EXIT_INTERRUPTED
     except BrokenPipeError:
         sys.exit(EXIT_OK)
-    except typer.Abort:
-        sys.stderr.write("cmo: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
     except _USAGE_ERROR as exc:
         exc.show()  # type: ignore[attr-defined]
         sys.exit(EXIT_USAGE)
@@ -255,6 +246,6 @@ def run() -> NoReturn:
             raise
         sys.stderr.write(f"cmo: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)\n")
         sys.exit(EXIT_INTERNAL)
-    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130; say why we stopped
         sys.stderr.write("cmo: interrupted\n")
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -11,7 +11,7 @@ from cmo.diagnostics import Diagnostics
 from cmo.models import Code, Codebook, Programme
 from cmo.schema import validate
 from cmo.suggest import did_you_mean
-from cmo.yamlio import Mark, YamlError, load
+from cmo.yamlio import Mark, YamlError, load_bytes
 
 PROGRAMME_FILE = "programme.yaml"
 CODEBOOK_FILE = "codebook.yaml"
@@ -66,12 +66,7 @@ def _read_yaml(path: Path, diagnostics: Diagnostics) -> Any:
         diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
         return None
     try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        diagnostics.add(shown, 1, 1, "encoding", "file is not UTF-8; re-save it as UTF-8")
-        return None
-    try:
-        return load(text.replace("\r\n", "\n"))
+        return load_bytes(raw)
     except YamlError as exc:
         diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
         return None

@@ -12,7 +12,7 @@ from cmo.coding import CodingResult
 from cmo.corpus import DeclaredCode, ProgrammeSource, display_path
 from cmo.diagnostics import Diagnostic, Diagnostics, Severity
 from cmo.models import Record, SourceType, Stance
-from cmo.theory import CODE_ROLES, CURATED_KEYS, GENERATED_KEYS, Status, load_theory
+from cmo.theory import CODE_ROLES, CURATED_KEYS, GENERATED_KEYS, Status, load_theory_bytes
 from cmo.yamlio import dump_round_trip, load_round_trip
 
 # Key order of a CMOC in the file: who it is, what people say of it, what the evidence says.
@@ -305,11 +305,12 @@ def merge_corpus(result: CodingResult, theories: Path) -> list[MergeOutcome]:
         diagnostics = Diagnostics()
         existing: str | None = None
         if path.exists():
-            theory, _ = load_theory(path, shown, diagnostics)
+            raw = path.read_bytes()
+            theory, _ = load_theory_bytes(raw, shown, diagnostics)
             if theory is None:
                 outcomes.append(MergeOutcome(programme_id, path, None, False, diagnostics.items))
                 continue
-            existing = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+            existing = raw.decode("utf-8-sig").replace("\r\n", "\n")  # decodes: load_theory_bytes checked it
         text = merge_text(existing, source, by_programme[programme_id], shown, diagnostics)
         outcomes.append(MergeOutcome(programme_id, path, text, text != existing, diagnostics.items))
     return outcomes

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from cmo.diagnostics import Diagnostics
 from cmo.models import Programme, Slug, SourceType, Stance
 from cmo.schema import validate
-from cmo.yamlio import YamlError, load
+from cmo.yamlio import YamlError, load_bytes
 
 # Which keys of a CMOC people curate (merge never changes them) and which merge generates.
 CURATED_KEYS = ("statement", "status", "notes", "links", "imported_from")
@@ -109,12 +109,7 @@ def load_theory(path: Path, shown: str, diagnostics: Diagnostics) -> tuple[Theor
 def load_theory_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
     """The same as `load_theory`, for content that is not a working-copy file (a version read from git)."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        diagnostics.add(shown, 1, 1, "encoding", "file is not UTF-8; re-save it as UTF-8")
-        return None, None
-    try:
-        data = load(text.replace("\r\n", "\n"))
+        data = load_bytes(raw)
     except YamlError as exc:
         diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
         return None, None

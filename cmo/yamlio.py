@@ -13,7 +13,7 @@ try:  # libyaml's C parser when the wheel has it; the constructor below is ours 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-__all__ = ["Mark", "MarkedMap", "MarkedSeq", "YamlError", "load", "locate"]
+__all__ = ["Mark", "MarkedMap", "MarkedSeq", "YamlError", "load", "load_bytes", "locate"]
 
 _TAG = "tag:yaml.org,2002:"
 _SAFE_CONSTRUCTOR = SafeConstructor()
@@ -169,6 +169,15 @@ def load(text: str, *, line_offset: int = 0) -> Any:
         raise YamlError("yaml-syntax", "YAML nested too deeply", Mark(1 + line_offset, 1)) from None
     finally:
         loader.dispose()
+
+
+def load_bytes(raw: bytes) -> Any:
+    """`load` for a file's bytes: UTF-8 (a BOM allowed), any line endings; not UTF-8 is a YamlError too."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise YamlError("encoding", "file is not UTF-8; re-save it as UTF-8", Mark(1, 1)) from None
+    return load(text.replace("\r\n", "\n"))
 
 
 def locate(data: Any, loc: tuple[int | str, ...], *, key: bool = False) -> Mark | None:

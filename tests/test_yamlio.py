@@ -96,3 +96,14 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
 def test_empty_document_is_none() -> None:
     assert load("") is None
     assert load("# only a comment\n") is None
+
+
+def test_load_bytes_takes_a_bom_and_crlf_and_refuses_other_encodings() -> None:
+    from cmo.yamlio import load_bytes
+
+    data = load_bytes("\ufeffa: 1\r\nb: é\r\n".encode())
+    assert data == {"a": 1, "b": "é"}
+    assert data.key_marks["b"] == Mark(2, 1)
+    with pytest.raises(YamlError) as refused:
+        load_bytes("b: é\n".encode("latin-1"))
+    assert (refused.value.rule, refused.value.mark) == ("encoding", Mark(1, 1))

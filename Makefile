@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cmo code corpus
 	$(BIN)/cmo merge corpus
+	$(BIN)/cmo synthesise northcliffe-connect riverside-bridges
+	$(BIN)/cmo compare northcliffe-connect riverside-bridges
 
 lint: $(STAMP)
 	$(BIN)/ruff check cmo tests

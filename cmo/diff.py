@@ -213,8 +213,13 @@ def _curated_value(cmoc: Cmoc, name: str) -> Value:
     value = getattr(cmoc, name)
     if isinstance(value, list):
         return [str(item) for item in value]
-    if isinstance(value, BaseModel):  # imported_from
-        return {key: str(item) for key, item in value.model_dump(mode="json").items()}
+    if isinstance(value, BaseModel):  # imported_from: its codes without equivalent shown by id, per role
+        shown = {}
+        for key, item in value.model_dump(mode="json", exclude_defaults=True).items():
+            if isinstance(item, dict):
+                item = "; ".join(f"{role}: {', '.join(ref['id'] for ref in refs)}" for role, refs in item.items())
+            shown[key] = str(item)
+        return shown
     return None if value is None else str(value)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from cmo.coding import CodingResult
 from cmo.corpus import DeclaredCode, ProgrammeSource, display_path
+from cmo.curated import commented, remove_item, set_in_order, sync
 from cmo.diagnostics import Diagnostic, Diagnostics, Severity
 from cmo.models import Record, SourceType, Stance
 from cmo.theory import CODE_ROLES, CURATED_KEYS, GENERATED_KEYS, Status, load_theory_bytes
@@ -103,7 +104,7 @@ def generated_cmoc(records: Sequence[Record], codes: dict[str, DeclaredCode]) ->
     }
 
 
-def _no_evidence() -> dict[str, Any]:
+def no_evidence() -> dict[str, Any]:
     return {
         "counts": {
             "excerpts": 0,
@@ -128,100 +129,10 @@ def _programme_section(source: ProgrammeSource) -> dict[str, Any]:
     return section
 
 
-# --- keeping people's comments while generated values change ----------------------------------
-
-
-def _commented(value: Any) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if isinstance(value, dict):
-        return CommentedMap((key, _commented(item)) for key, item in value.items())
-    if isinstance(value, list):
-        seq = CommentedSeq(_commented(item) for item in value)
-        if all(isinstance(item, str) for item in value) and value and len(value) <= 8:
-            seq.fa.set_flow_style()  # short lists of ids stay on one line
-        return seq
-    return value
-
-
-def _is_collection(value: Any) -> bool:
-    return isinstance(value, dict | list)
-
-
-def _tail_slot(node: Any) -> tuple[Any, Any]:
-    """(container, key) of the deepest last element of a collection: where a trailing comment lives."""
-    container, key = None, None
-    while _is_collection(node) and len(node):
-        key = next(reversed(node)) if isinstance(node, dict) else len(node) - 1
-        container, node = node, node[key]
-    return container, key
-
-
-def _take_tail_comment(node: Any) -> Any:
-    container, key = _tail_slot(node)
-    if container is None or not hasattr(container, "ca"):
-        return None
-    entry = container.ca.items.get(key)
-    if not entry:
-        return None
-    return entry[2] if isinstance(container, dict) else entry[0]
-
-
-def _put_tail_comment(parent: Any, key: Any, token: Any) -> None:
-    if token is None:
-        return
-    container, slot = _tail_slot(parent[key])
-    if container is None:
-        container, slot = parent, key
-    comments = container.ca.items
-    if isinstance(container, dict):
-        comments.setdefault(slot, [None, None, None, None])[2] = token
-    else:
-        comments.setdefault(slot, [None, None])[0] = token
-
-
-def sync(parent: Any, key: Any, new: Any) -> None:
-    """Make parent[key] equal `new`, changing as little as possible so comments stay where people put them."""
-    old = parent[key]
-    if isinstance(old, dict) and isinstance(new, dict) and list(old) == list(new):
-        for name, value in new.items():
-            sync(old, name, value)
-        return
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for index, value in enumerate(new):
-            sync(old, index, value)
-        return
-    if not _is_collection(old) and not _is_collection(new):
-        if old != new or type(old) is not type(new):
-            parent[key] = new
-        return
-    tail = _take_tail_comment(old)
-    parent[key] = _commented(new)
-    _put_tail_comment(parent, key, tail)
-
-
-def _set_in_order(cmoc: Any, key: str, value: Any) -> None:
-    """Set a CMOC key, inserting a missing one at its place in CMOC_KEY_ORDER."""
-    if key in cmoc:
-        sync(cmoc, key, value)
-        return
-    rank = CMOC_KEY_ORDER.index(key)
-    position = sum(1 for existing in cmoc if existing in CMOC_KEY_ORDER and CMOC_KEY_ORDER.index(existing) < rank)
-    cmoc.insert(position, key, _commented(value))
-
-
 def _has_curated_content(cmoc: Any) -> bool:
     if any(cmoc.get(key) for key in ("statement", "notes", "links", "imported_from")):
         return True
     return cmoc.get("status") not in (None, Status.NEW.value)
-
-
-def _remove_item(seq: Any, index: int) -> None:
-    """Delete seq[index], handing its trailing comment (which sits above the next item) to the item before."""
-    tail = _take_tail_comment(seq[index])
-    del seq[index]
-    if tail is not None and index > 0:
-        _put_tail_comment(seq, index - 1, tail)
 
 
 # --- one programme ------------------------------------------------------------------------------
@@ -248,7 +159,7 @@ def merge_text(
     """The new text of a programme's theory file, given its current text (None when there is none)."""
     groups = group_records(records)
     if existing is None:
-        document = _commented({"programme": _programme_section(source), "cmocs": []})
+        document = commented({"programme": _programme_section(source), "cmocs": []})
         programme = source.programme
         assert programme is not None
         document.yaml_set_start_comment(_HEADER.format(name=programme.name, id=programme.id))
@@ -256,7 +167,7 @@ def merge_text(
         document = load_round_trip(existing)
         sync(document, "programme", _programme_section(source))
         if document.get("cmocs") is None:
-            document["cmocs"] = _commented([])
+            document["cmocs"] = commented([])
     cmocs = document["cmocs"]
     seen: set[str] = set()
     for index in reversed(range(len(cmocs))):
@@ -265,11 +176,11 @@ def merge_text(
         seen.add(cmoc_id)
         if cmoc_id in groups:
             for key, value in generated_cmoc(groups[cmoc_id], source.codes).items():
-                _set_in_order(cmoc, key, value)
+                set_in_order(cmoc, key, value, CMOC_KEY_ORDER)
         elif _has_curated_content(cmoc):
             had_evidence = bool(cmoc.get("evidence"))
-            for key, value in _no_evidence().items():
-                _set_in_order(cmoc, key, value)
+            for key, value in no_evidence().items():
+                set_in_order(cmoc, key, value, CMOC_KEY_ORDER)
             if had_evidence:
                 diagnostics.add(
                     shown,
@@ -280,10 +191,10 @@ def merge_text(
                     Severity.WARNING,
                 )
         else:
-            _remove_item(cmocs, index)
+            remove_item(cmocs, index)
     for cmoc_id in sorted(set(groups) - seen):
         cmocs.append(
-            _commented({"id": cmoc_id, "status": Status.NEW.value, **generated_cmoc(groups[cmoc_id], source.codes)})
+            commented({"id": cmoc_id, "status": Status.NEW.value, **generated_cmoc(groups[cmoc_id], source.codes)})
         )
     return dump_round_trip(document)
 

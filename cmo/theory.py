@@ -68,10 +68,11 @@ class EvidenceEntry(_Strict):
 
 
 class ImportedFrom(_Strict):
-    """Where an imported CMOC came from."""
+    """Where an imported CMOC came from, and the codes the receiving codebook had no equivalent for."""
 
     programme: Slug
     cmoc: Slug
+    untranslated: dict[CodeRole, list[CodeRef]] = Field(default_factory=dict)
 
 
 class Cmoc(_Strict):
@@ -106,11 +107,83 @@ def load_theory(path: Path, shown: str, diagnostics: Diagnostics) -> tuple[Theor
     return load_theory_bytes(raw, shown, diagnostics)
 
 
-def load_theory_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
-    """The same as `load_theory`, for content that is not a working-copy file (a version read from git)."""
+_UNREADABLE = object()
+
+
+def parse_document(raw: bytes, shown: str, diagnostics: Diagnostics) -> Any:
+    """The marked YAML data of a theory file's bytes, or `_UNREADABLE` after reporting why."""
     try:
-        data = load_bytes(raw)
+        return load_bytes(raw)
     except YamlError as exc:
         diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
+        return _UNREADABLE
+
+
+def readable(data: Any) -> bool:
+    return data is not _UNREADABLE
+
+
+def load_theory_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
+    """The same as `load_theory`, for content that is not a working-copy file (a version read from git)."""
+    data = parse_document(raw, shown, diagnostics)
+    if not readable(data):
         return None, None
     return validate(Theory, data, path=shown, diagnostics=diagnostics, what="a theory file"), data
+
+
+# --- the overarching (cross-programme) theory written by `cmo synthesise` -----------------------
+
+ComparisonRole = Literal["intervention", "context", "actor", "mechanism", "outcome", "enabler", "barrier"]
+OVERARCHING_CURATED_KEYS = ("statement", "status", "notes", "links")
+OVERARCHING_GENERATED_KEYS = ("kind", "mechanism", "outcome", "programmes")
+
+
+class ConceptEntry(_Strict):
+    """A concept found in every programme: its label and each programme's code for it."""
+
+    label: str
+    codes: dict[Slug, Slug]
+    match: Literal["same-id", "same-as", "fuzzy"]
+    score: float | None = None
+
+
+class ProgrammeEvidence(_Strict):
+    """The CMOCs of one programme behind an overarching CMOC, and how much evidence they hold."""
+
+    cmocs: list[Slug]
+    excerpts: int
+
+
+class OverarchingCmoc(_Strict):
+    """A configuration that holds across programmes."""
+
+    id: Slug
+    statement: str | None = None
+    status: Status | None = None
+    notes: str | None = None
+    links: list[Slug] = Field(default_factory=list)
+    kind: Literal["converged", "mechanism-shared"] | None = None
+    mechanism: list[str] = Field(default_factory=list)
+    outcome: list[str] = Field(default_factory=list)
+    programmes: dict[Slug, ProgrammeEvidence] = Field(default_factory=dict)
+
+
+class ContextSpecific(_Strict):
+    """What only one programme has: its unpaired CMOCs and the concepts no other programme shares."""
+
+    cmocs: list[Slug] = Field(default_factory=list)
+    concepts: dict[ComparisonRole, list[str]] = Field(default_factory=dict)
+
+
+class OverarchingTheory(_Strict):
+    """An overarching programme theory across programmes."""
+
+    programmes: list[Slug]
+    concepts: dict[ComparisonRole, list[ConceptEntry]] = Field(default_factory=dict)
+    cmocs: list[OverarchingCmoc] = Field(default_factory=list)
+    context_specific: dict[Slug, ContextSpecific] = Field(default_factory=dict)
+
+
+def is_overarching(data: Any) -> bool:
+    """Overarching theories list `programmes`; a programme theory describes one `programme`."""
+    return isinstance(data, dict) and "programmes" in data and "programme" not in data

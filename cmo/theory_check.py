@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cmo.corpus import Corpus, display_path
 from cmo.diagnostics import Diagnostics, Severity
+from cmo.schema import validate
 from cmo.suggest import did_you_mean
-from cmo.theory import load_theory
+from cmo.theory import (
+    Cmoc,
+    OverarchingCmoc,
+    OverarchingTheory,
+    Theory,
+    is_overarching,
+    parse_document,
+    readable,
+)
 from cmo.yamlio import Mark, locate
 
 THEORY_SUFFIXES = (".yaml", ".yml")
@@ -30,14 +41,36 @@ def theory_files(path: Path) -> list[Path]:
 
 
 def check_theory(path: Path, corpus: Corpus | None, diagnostics: Diagnostics) -> None:
-    """Report everything wrong with one theory file into `diagnostics`."""
+    """Report everything wrong with one theory file (a programme's, or an overarching one) into `diagnostics`."""
     shown = display_path(path)
-    theory, data = load_theory(path, shown, diagnostics)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+        return
+    data = parse_document(raw, shown, diagnostics)
+    if not readable(data):
+        return
+    if is_overarching(data):
+        overarching = validate(
+            OverarchingTheory, data, path=shown, diagnostics=diagnostics, what="an overarching theory"
+        )
+        if overarching is not None:
+            _check_ids_and_links(overarching.cmocs, data, shown, diagnostics)
+        return
+    theory = validate(Theory, data, path=shown, diagnostics=diagnostics, what="a theory file")
     if theory is None:
         return
-    ids = {cmoc.id for cmoc in theory.cmocs}
+    _check_ids_and_links(theory.cmocs, data, shown, diagnostics)
+    _check_codes(theory, data, corpus, shown, diagnostics)
+
+
+def _check_ids_and_links(
+    cmocs: Sequence[Cmoc | OverarchingCmoc], data: Any, shown: str, diagnostics: Diagnostics
+) -> None:
+    ids = {cmoc.id for cmoc in cmocs}
     first_at: dict[str, int] = {}
-    for index, cmoc in enumerate(theory.cmocs):
+    for index, cmoc in enumerate(cmocs):
         mark = locate(data, ("cmocs", index, "id")) or Mark(1, 1)
         if cmoc.id in first_at:
             diagnostics.add(
@@ -59,6 +92,9 @@ def check_theory(path: Path, corpus: Corpus | None, diagnostics: Diagnostics) ->
                     "dangling-link",
                     f"CMOC {cmoc.id!r} links to {link!r}, which is not a CMOC of this theory{did_you_mean(link, ids)}",
                 )
+
+
+def _check_codes(theory: Theory, data: Any, corpus: Corpus | None, shown: str, diagnostics: Diagnostics) -> None:
     programme = corpus.programmes.get(theory.programme.id) if corpus else None
     if programme is None:
         diagnostics.add(

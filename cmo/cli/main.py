@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -185,8 +186,6 @@ def merge_command(
     ] = False,
 ) -> None:
     """Build or update theories/<programme>.yaml from the records, keeping every curated field and comment."""
-    import contextlib
-
     from cmo.cli.output import print_diagnostics
     from cmo.coding import code_corpus
     from cmo.corpus import display_path
@@ -222,6 +221,178 @@ def merge_command(
         raise typer.Exit(EXIT_FINDINGS) from None
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
+
+class CompareFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command("compare")
+def compare_command(
+    programmes: Annotated[
+        list[str], typer.Argument(help="Two or more programme ids (theories/<id>.yaml) or theory files.")
+    ],
+    fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.text,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
+    ] = 80.0,
+    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
+    ] = None,
+) -> None:
+    """Compare programme theories: attributes, codes by role (converge / diverge), CMOCs paired across programmes."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.compare import CompareError, compare, load_theories
+    from cmo.compare_format import format_json, format_markdown, format_text
+    from cmo.corpus import default_corpus, discover
+    from cmo.diagnostics import Diagnostics
+
+    if len(programmes) < 2:
+        _fail_usage("compare needs at least two programmes")
+    diagnostics = Diagnostics()
+    try:
+        loaded = load_theories(programmes, theories, diagnostics)
+    except CompareError:
+        print_diagnostics(diagnostics.sorted())
+        raise typer.Exit(EXIT_FINDINGS) from None
+    codebooks = Diagnostics()  # a corpus with problems still gives labels; `cmo validate` reports them
+    comparison = compare(loaded, discover([corpus or default_corpus()], codebooks), threshold)
+    render = {CompareFormat.text: format_text, CompareFormat.md: format_markdown, CompareFormat.json: format_json}[fmt]
+    sys.stdout.write(render(comparison))
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command("import")
+def import_command(
+    source: Annotated[str, typer.Argument(help="Programme (or theory file) to import CMOCs from.")],
+    into: Annotated[str, typer.Option("--into", help="Programme (or theory file) to import them into.")],
+    cmoc: Annotated[list[str] | None, typer.Option("--cmoc", help="Only this CMOC (repeat for several).")] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
+    ] = 80.0,
+    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
+    ] = None,
+) -> None:
+    """Carry CMOCs from one programme theory into another as hypotheses to test (status: imported)."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.compare import CompareError, codebooks_for, load_theories, resolve_theory
+    from cmo.corpus import default_corpus, discover, display_path
+    from cmo.diagnostics import Diagnostics
+    from cmo.files import LockTimeout, locked, write_atomic
+    from cmo.importing import ImportFailed, import_text, translations
+
+    diagnostics = Diagnostics()
+    try:
+        loaded = load_theories([source, into], theories, diagnostics)
+    except CompareError:
+        print_diagnostics(diagnostics.sorted())
+        raise typer.Exit(EXIT_FINDINGS) from None
+    origin, target = loaded
+    found = discover([corpus or default_corpus()], Diagnostics())
+    codebooks = codebooks_for(loaded, found)
+    kinds = {
+        p.id: {code: declared.code.kind.value for code, declared in p.codes.items()}
+        for p in (found.programmes.values() if found else [])
+    }
+    path = resolve_theory(into, theories)
+    shown = display_path(path)
+    translate = translations(origin, target, codebooks, kinds, threshold)
+    try:
+        with locked(path.parent):
+            text, imported = import_text(
+                origin,
+                target,
+                path.read_bytes().decode("utf-8-sig"),
+                translate,
+                codebooks[target.programme.id],
+                cmoc,
+                diagnostics,
+                shown,
+            )
+            if text != path.read_bytes().decode("utf-8-sig"):
+                write_atomic(path, text)
+    except ImportFailed:
+        print_diagnostics(diagnostics.sorted())
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except LockTimeout as exc:
+        typer.echo(f"cmo: another merge or import is running ({exc})", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    print_diagnostics(diagnostics.sorted())
+    typer.echo(f"{shown}: {len(imported)} CMOCs imported from {origin.programme.id}")
+    raise typer.Exit(EXIT_FINDINGS if diagnostics.errors else EXIT_OK)
+
+
+def synthesise_command(
+    programmes: Annotated[
+        list[str], typer.Argument(help="Two or more programme ids (theories/<id>.yaml) or theory files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The overarching theory file to write.")] = Path(
+        "theories/overarching.yaml"
+    ),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when --out is stale.")] = False,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
+    ] = 80.0,
+    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
+    ] = None,
+) -> None:
+    """Write an overarching theory: converged CMOCs and concepts across programmes, and what is context-specific."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.compare import CompareError, compare, load_theories
+    from cmo.corpus import default_corpus, discover, display_path
+    from cmo.diagnostics import Diagnostics
+    from cmo.files import LockTimeout, locked, write_atomic
+    from cmo.synthesis import synthesis_text
+    from cmo.theory import is_overarching, parse_document, readable
+
+    if len(programmes) < 2:
+        _fail_usage("synthesise needs at least two programmes")
+    diagnostics = Diagnostics()
+    shown = display_path(out)
+    try:
+        loaded = load_theories(programmes, theories, diagnostics)
+    except CompareError:
+        print_diagnostics(diagnostics.sorted())
+        raise typer.Exit(EXIT_FINDINGS) from None
+    comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)
+    try:
+        with contextlib.nullcontext() if check else locked(out.parent):
+            existing = None
+            if out.exists():
+                raw = out.read_bytes()
+                data = parse_document(raw, shown, diagnostics)
+                if readable(data) and not is_overarching(data):
+                    diagnostics.add(
+                        shown, 1, 1, "not-overarching", "this file is not an overarching theory; not overwritten"
+                    )
+                if diagnostics.errors:
+                    print_diagnostics(diagnostics.sorted())
+                    raise typer.Exit(EXIT_FINDINGS)
+                existing = raw.decode("utf-8-sig").replace("\r\n", "\n")
+            text = synthesis_text(existing, comparison, shown, diagnostics)
+            print_diagnostics(diagnostics.sorted())
+            if text == existing:
+                typer.echo(f"{shown}: up to date")
+            elif check:
+                typer.echo(f"{shown}: stale: run `cmo synthesise` to update it")
+                raise typer.Exit(EXIT_FINDINGS)
+            else:
+                write_atomic(out, text)
+                typer.echo(f"{shown}: updated")
+    except LockTimeout as exc:
+        typer.echo(f"cmo: another merge is running ({exc})", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    raise typer.Exit(EXIT_OK)
+
+
+app.command("synthesise")(synthesise_command)
+app.command("synthesize", hidden=True)(synthesise_command)  # the same, in US spelling
 
 from cmo.cli import diff as diff_cli  # noqa: E402 - registers onto `app`, defined above
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/cmo merge corpus
 	$(BIN)/cmo synthesise northcliffe-connect riverside-bridges
 	$(BIN)/cmo compare northcliffe-connect riverside-bridges
+	$(BIN)/cmo report northcliffe-connect riverside-bridges --out reports/demo.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check cmo tests
@@ -28,7 +29,16 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+# The HTML report's test opens it in a real headless browser: Debian's chromium, installed when we can.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: chromium is missing (apt-get install chromium); the browser test will be skipped"; \
+	  fi; }
+
+test: browser lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -236,4 +236,5 @@ def build_report(theories: Sequence[Theory], comparison: Comparison | None) -> R
         )
     names = " and ".join(p.name for p in programmes) if len(programmes) <= 2 else f"{len(programmes)} programmes"
     title = f"Programme theory of {names}" if len(programmes) == 1 else f"Realist comparison of {names}"
-    return Report(title=title, programmes=programmes, comparison=comparison)
+    checklist = tuple(item for item in RAMESES_ITEMS if comparison is not None or item[2] != "comparison")
+    return Report(title=title, programmes=programmes, comparison=comparison, checklist=checklist)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -393,6 +394,133 @@ def synthesise_command(
 
 app.command("synthesise")(synthesise_command)
 app.command("synthesize", hidden=True)(synthesise_command)  # the same, in US spelling
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    html = "html"
+    md = "md"
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+
+
+@app.command("report")
+def report_command(
+    programmes: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Programme ids or theory files (default: every programme theory in --theories).", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: from --out's suffix, else text)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
+    ] = 80.0,
+    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
+    ] = None,
+) -> None:
+    """Render what people read: one programme's theory, or the comparison of several, as HTML, Markdown, Excel, CSV, JSON or text."""
+    from cmo.cli.output import console, print_diagnostics
+    from cmo.compare import CompareError, compare, load_theories
+    from cmo.corpus import default_corpus, discover
+    from cmo.diagnostics import Diagnostics
+    from cmo.files import write_atomic, write_bytes_atomic
+    from cmo.report import build_report
+    from cmo.theory import is_overarching, parse_document
+
+    chosen = fmt.value if fmt else _SUFFIX_FORMATS.get(out.suffix.lower(), "text") if out else "text"
+    if chosen == "xlsx" and out is None:
+        _fail_usage("--format xlsx needs --out FILE")
+    names = list(programmes or [])
+    if not names:
+        for path in sorted(theories.glob("*.yaml")):
+            if not is_overarching(parse_document(path.read_bytes(), str(path), Diagnostics())):
+                names.append(path.stem)
+        if not names:
+            _fail_usage(f"no programme theories in {theories}/ (run `cmo merge` first)")
+    diagnostics = Diagnostics()
+    with _progress(f"loading {len(names)} programme theories") as _:
+        try:
+            loaded = load_theories(names, theories, diagnostics)
+        except CompareError:
+            print_diagnostics(diagnostics.sorted())
+            raise typer.Exit(EXIT_FINDINGS) from None
+        comparison = None
+        if len(loaded) > 1:
+            comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)
+        report = build_report(loaded, comparison)
+    if chosen == "text" and out is None:
+        from cmo.cli.report_text import print_report
+
+        print_report(report, console())
+        raise typer.Exit(EXIT_OK)
+    data: str | bytes
+    if chosen == "html":
+        from cmo.render.html import render_html
+
+        data = render_html(report)
+    elif chosen == "md":
+        from cmo.render.markdown import render_markdown
+
+        data = render_markdown(report)
+    elif chosen == "json":
+        from cmo.render.json_data import render_json
+
+        data = render_json(report)
+    elif chosen == "csv":
+        from cmo.render.spreadsheet import render_csv
+
+        data = render_csv(report)
+    elif chosen == "xlsx":
+        from cmo.render.spreadsheet import render_xlsx
+
+        data = render_xlsx(report)
+    else:
+        import io
+
+        from rich.console import Console
+
+        from cmo.cli.report_text import print_report
+
+        buffer = io.StringIO()
+        print_report(report, Console(file=buffer, width=160, highlight=False))
+        data = buffer.getvalue()
+    if out is None:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+    else:
+        if isinstance(data, bytes):
+            write_bytes_atomic(out, data)
+        else:
+            write_atomic(out, data)
+        typer.echo(f"wrote {out}")
+    raise typer.Exit(EXIT_OK)
+
+
+@contextlib.contextmanager
+def _progress(description: str) -> Iterator[None]:
+    """A transient spinner on long runs, only when a person is watching a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as progress:
+        progress.add_task(description, total=None)
+        yield
+
 
 from cmo.cli import diff as diff_cli  # noqa: E402 - registers onto `app`, defined above
 

@@ -1,0 +1,42 @@
+"""The report in the terminal: rich tables of programmes, findings and CMOCs."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cmo.compare_format import findings
+from cmo.report import SOURCES, Report
+
+
+def print_report(report: Report, out: Console) -> None:
+    out.print(f"[bold]{escape(report.title)}[/bold]\n")
+    programmes = Table(title="Programmes", title_justify="left")
+    programmes.add_column("")
+    for programme in report.programmes:
+        programmes.add_column(f"{escape(programme.name)} ({programme.id})")
+    names = ["framework", *list(dict.fromkeys(n for p in report.programmes for n in p.attributes))]
+    for name in names:
+        values = [(p.framework if name == "framework" else p.attributes.get(name)) or "-" for p in report.programmes]
+        programmes.add_row(escape(name), *(escape(v) for v in values))
+    out.print(programmes)
+    if report.comparison is not None:
+        out.print("\n[bold]Convergence and divergence[/bold]")
+        for line in findings(report.comparison):
+            out.print(f"  {escape(line)}")
+    for programme in report.programmes:
+        table = Table(title=f"\nCMOCs of {escape(programme.name)}", title_justify="left", show_lines=True)
+        for column in ("CMOC", "status", "statement", "excerpts", *SOURCES, "triangulated"):
+            table.add_column(column, justify="right" if column in ("excerpts", *SOURCES) else "left")
+        for view in programme.cmocs:
+            statement = escape(view.statement) + (" [dim](composed)[/dim]" if view.statement_composed else "")
+            table.add_row(
+                view.id,
+                view.status,
+                statement,
+                str(view.excerpts),
+                *(str(view.by_source[s]) for s in SOURCES),
+                "yes" if view.triangulated else "no",
+            )
+        out.print(table)

@@ -1,0 +1,1 @@
+"""Renderers: a report model laid out as HTML, Markdown, spreadsheets and text."""

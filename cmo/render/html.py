@@ -1,0 +1,264 @@
+"""The report as one self-contained HTML page: inline CSS and SVG, no script, every piece of corpus text escaped."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from cmo.compare import AttributeRow, Comparison
+from cmo.compare_format import findings
+from cmo.matching import Concept, Match
+from cmo.render.html_cmoc import cmoc_anchor, cmoc_card
+from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, esc, theory_diagram
+from cmo.report import ProgrammeView, Report
+
+# Nothing may load or run: no script, no network, only the inline style sheet and data: images.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CSS = files("cmo.render").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def _badge(kind: str, text: str | None = None) -> str:
+    return f'<span class="badge {esc(kind)}">{esc(text or kind)}</span>'
+
+
+def _compared(report: Report) -> Comparison | None:
+    return report.comparison if len(report.programmes) >= 2 else None
+
+
+def _head(report: Report) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="cmo">\n'
+        f"<title>{esc(report.title)}</title>\n<style>\n{CSS}</style>\n</head>"
+    )
+
+
+def _glance(programme: ProgrammeView) -> str:
+    figures = (
+        ("CMOCs", len(programme.cmocs)),
+        ("curated statements", sum(1 for c in programme.cmocs if not c.statement_composed)),
+        ("excerpts", sum(len(c.quotes) for c in programme.cmocs)),
+        ("triangulated", sum(1 for c in programme.cmocs if c.triangulated)),
+    )
+    rows = "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in figures)
+    framework = esc(programme.framework) if programme.framework else "no framework given"
+    return (
+        f'<div class="card"><h3><a href="#theory-{esc(programme.id)}">{esc(programme.name)}</a></h3>'
+        f'<div class="framework">{framework}</div><dl class="figures">{rows}</dl></div>'
+    )
+
+
+def _header(report: Report) -> str:
+    names = " and ".join(esc(p.name) for p in report.programmes)
+    if _compared(report):
+        lede = (
+            f"The programme theories of {names} side by side: where their contexts, mechanisms and outcomes "
+            "converge and diverge, each theory drawn as a diagram, and every CMOC with the evidence behind it."
+        )
+    else:
+        lede = (
+            f"The programme theory of {names} as context-mechanism-outcome configurations (CMOCs), "
+            "drawn as a diagram, each CMOC with the evidence behind it."
+        )
+    cards = "".join(_glance(p) for p in report.programmes)
+    return (
+        f'<header>\n<p class="eyebrow">Realist evaluation report</p>\n<h1>{esc(report.title)}</h1>\n'
+        f'<p class="lede">{lede}</p>\n<div class="glance">{cards}</div>\n</header>'
+    )
+
+
+def _toc(report: Report) -> str:
+    items = ['<li><a href="#programmes">Programmes</a></li>']
+    if _compared(report):
+        items += [
+            '<li><a href="#comparison">Convergence and divergence</a></li>',
+            '<li><a href="#matrix">Convergence matrix</a></li>',
+        ]
+    for p in report.programmes:
+        items.append(
+            f'<li><a href="#theory-{esc(p.id)}">{esc(p.name)}</a><ol>'
+            f'<li><a href="#theory-{esc(p.id)}">Programme theory diagram</a></li>'
+            f'<li><a href="#cmocs-{esc(p.id)}">CMOCs ({len(p.cmocs)})</a></li></ol></li>'
+        )
+    items.append('<li><a href="#checklist">Reporting checklist (RAMESES II)</a></li>')
+    return f'<nav class="toc" aria-label="Contents">\n<h2>Contents</h2>\n<ol>{"".join(items)}</ol>\n</nav>'
+
+
+def _value(value: str | None) -> str:
+    return f"<td>{esc(value)}</td>" if value else '<td class="absent">not given</td>'
+
+
+def _programmes(report: Report) -> str:
+    programmes = report.programmes
+    several = len(programmes) > 1
+    heads = "".join(f'<th scope="col">{esc(p.name)}<br><code>{esc(p.id)}</code></th>' for p in programmes)
+    names = ["framework", *dict.fromkeys(name for p in programmes for name in p.attributes)]
+    rows = []
+    for name in names:
+        row = AttributeRow(
+            name, {p.id: p.framework if name == "framework" else p.attributes.get(name) for p in programmes}
+        )
+        cells = "".join(_value(v) for v in row.values.values())
+        mark = f"<td>{_badge('agree') if row.agree else _badge('differ')}</td>" if several else ""
+        rows.append(f'<tr><th scope="row">{esc(name)}</th>{cells}{mark}</tr>')
+    last = '<th scope="col">agree / differ</th>' if several else ""
+    return (
+        '<section id="programmes">\n<h2>Programmes</h2>\n'
+        f'<table class="side-by-side"><thead><tr><th scope="col">attribute</th>{heads}{last}</tr></thead>\n'
+        f"<tbody>{''.join(rows)}</tbody></table>\n</section>"
+    )
+
+
+def _match(concept: Concept) -> str:
+    """How the concept's codes were matched; a fuzzy match is flagged with its score, as a suggestion."""
+    if concept.match is Match.FUZZY:
+        return f"<td>{_badge('fuzzy', f'fuzzy match {concept.score or 0:.0f}')}</td>"
+    if concept.match:
+        return f"<td>{_badge(concept.match.value)}</td>"
+    return '<td class="absent">—</td>'
+
+
+def _convergence_table(comparison: Comparison) -> str:
+    programmes = comparison.programmes
+    heads = "".join(f'<th scope="col"><code>{esc(p)}</code></th>' for p in programmes)
+    groups = []
+    rows = []
+    for attribute in comparison.attributes:
+        cells = "".join(_value(v) for v in attribute.values.values())
+        direction = _badge("converge") if attribute.agree else _badge("diverge")
+        rows.append(f'<tr><th scope="row">{esc(attribute.name)}</th>{cells}<td>{direction}</td><td></td></tr>')
+    groups.append(f"<tbody>{''.join(rows)}</tbody>")
+    for role in MATRIX_ROLES:
+        concepts = comparison.codes.get(role, [])
+        rows = []
+        for k, concept in enumerate(concepts):
+            first = f'<th scope="rowgroup" rowspan="{len(concepts)}">{ROLE_PLURALS[role]}</th>' if k == 0 else ""
+            cells = "".join(
+                f"<td>{esc(concept.labels[p])} <code>{esc(concept.codes[p])}</code></td>"
+                if p in concept.codes
+                else '<td class="absent">—</td>'
+                for p in programmes
+            )
+            direction = _badge("converge") if len(concept.codes) == len(programmes) else _badge("diverge")
+            rows.append(f"<tr>{first}{cells}<td>{direction}</td>{_match(concept)}</tr>")
+        if rows:
+            groups.append(f"<tbody>{''.join(rows)}</tbody>")
+    return (
+        '<table class="convergence"><thead><tr><th scope="col">aspect</th>'
+        f'{heads}<th scope="col">converge / diverge</th><th scope="col">match</th></tr></thead>\n'
+        + "\n".join(groups)
+        + "</table>"
+    )
+
+
+def _pairings(comparison: Comparison) -> str:
+    programmes = comparison.programmes
+    paired = [p for p in comparison.cmocs if p.kind != "one-programme"]
+    alone = len(comparison.cmocs) - len(paired)
+    summary = f"<p>{len(paired)} pairs of CMOCs share a mechanism across programmes; {alone} CMOCs are in one only.</p>"
+    if not paired:
+        return summary
+    heads = "".join(f'<th scope="col"><code>{esc(p)}</code></th>' for p in programmes)
+    rows = []
+    for pairing in paired:
+        cells = "".join(
+            f'<td><a href="#{esc(cmoc_anchor(p, pairing.cmocs[p]))}"><code>{esc(pairing.cmocs[p])}</code></a> '
+            f'<span class="muted">({pairing.excerpts[p]})</span></td>'
+            if p in pairing.cmocs
+            else '<td class="absent">—</td>'
+            for p in programmes
+        )
+        rows.append(
+            f"<tr><td>{_badge(pairing.kind)}</td>{cells}<td>{esc('; '.join(pairing.mechanism))}</td>"
+            f"<td>{esc('; '.join(pairing.outcome))}</td></tr>"
+        )
+    return (
+        f'{summary}<table class="pairings"><thead><tr><th scope="col">pairing</th>{heads}'
+        '<th scope="col">shared mechanism</th><th scope="col">shared outcome</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _comparison(comparison: Comparison) -> str:
+    sentences = "".join(f"<li>{esc(sentence)}</li>" for sentence in findings(comparison))
+    return (
+        '<section id="comparison">\n<h2>Convergence and divergence</h2>\n<h3>Findings</h3>\n'
+        f'<ul class="findings">{sentences}</ul>\n'
+        f'<p class="muted">Fuzzy matches (label similarity ≥ {comparison.threshold:g}) are suggestions: '
+        "confirm one by adding <code>same_as</code> to a codebook.</p>\n"
+        f"<h3>Convergence / divergence table</h3>\n{_convergence_table(comparison)}\n"
+        f"<h3>CMOCs across programmes</h3>\n{_pairings(comparison)}\n</section>"
+    )
+
+
+def _matrix(comparison: Comparison) -> str:
+    return (
+        '<section id="matrix">\n<h2>Convergence matrix</h2>\n<figure>\n'
+        f"{convergence_matrix(comparison)}\n"
+        "<figcaption>Each row is a concept: codes of different programmes that mean the same. A mark shows the "
+        "programme has it; its shape and colour show how the codes were matched.</figcaption>\n</figure>\n</section>"
+    )
+
+
+def _programme(programme: ProgrammeView) -> str:
+    known = {view.id for view in programme.cmocs}
+    cards = "\n".join(cmoc_card(programme.id, view, known) for view in programme.cmocs)
+    diagram = theory_diagram(programme.diagram, f"Programme theory of {programme.name}")
+    return (
+        f'<div class="programme">\n<section class="theory" id="theory-{esc(programme.id)}">\n'
+        f'<h2 class="programme-title">{esc(programme.name)}</h2>\n<h3>Programme theory</h3>\n<figure>\n{diagram}\n'
+        "<figcaption>Contexts, mechanisms (resource and reasoning) and outcomes of the programme's CMOCs. "
+        "A line's width is the number of CMOCs that draw it; dashed loops are CMOC chains, an outcome "
+        "becoming the context of a linked CMOC.</figcaption>\n</figure>\n</section>\n"
+        f'<section id="cmocs-{esc(programme.id)}">\n<h3>CMOCs ({len(programme.cmocs)})</h3>\n'
+        '<p class="muted">Curated statements first, then by the number of excerpts behind them.</p>\n'
+        f"{cards}\n</section>\n</div>"
+    )
+
+
+def _where(report: Report, part: str) -> str:
+    """Links to the report's parts that cover a checklist item."""
+    programmes = report.programmes
+    if part == "theory":
+        links = [(f"theory-{p.id}", f"{p.name}: programme theory") for p in programmes]
+    elif part == "cmocs":
+        links = [(f"cmocs-{p.id}", f"{p.name}: CMOCs") for p in programmes]
+    elif part == "comparison":
+        if not _compared(report):
+            return '<span class="absent">not in this report: compare two or more programmes</span>'
+        links = [("comparison", "Convergence and divergence"), ("matrix", "Convergence matrix")]
+    else:
+        links = [(part, part.capitalize())]
+    return "<br>".join(f'<a href="#{esc(anchor)}">{esc(text)}</a>' for anchor, text in links)
+
+
+def _checklist(report: Report) -> str:
+    rows = "".join(
+        f"<tr><td>{number}</td><td>{esc(item)}</td><td>{_where(report, part)}</td><td>{esc(what)}</td></tr>"
+        for number, item, part, what in report.checklist
+    )
+    return (
+        '<section id="checklist">\n<h2>Reporting checklist (RAMESES II)</h2>\n'
+        "<p>The items of the RAMESES II reporting standards for realist evaluations (Wong et al. 2016) "
+        "this report covers, and where.</p>\n"
+        '<table><thead><tr><th scope="col">item</th><th scope="col">RAMESES II</th>'
+        '<th scope="col">where in this report</th><th scope="col">covered by</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>\n</section>"
+    )
+
+
+def render_html(report: Report) -> str:
+    """The whole report as one HTML page that needs nothing else to show or print."""
+    comparison = _compared(report)
+    sections = [_programmes(report)]
+    if comparison:
+        sections += [_comparison(comparison), _matrix(comparison)]
+    sections += [_programme(p) for p in report.programmes]
+    sections.append(_checklist(report))
+    main = "\n".join(sections)
+    return (
+        f'{_head(report)}\n<body>\n<div class="page">\n{_header(report)}\n{_toc(report)}\n<main>\n{main}\n</main>\n'
+        '<footer class="generator">Generated by cmo from the programme theories in git.</footer>\n'
+        "</div>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,172 @@
+"""The report as Markdown: tables, blockquoted evidence, and Mermaid diagrams that code hosts draw."""
+
+from __future__ import annotations
+
+import re
+
+from cmo.compare_format import findings
+from cmo.diff import md_escape
+from cmo.render.svg import MATRIX_ROLES
+from cmo.report import DIAGRAM_COLUMNS, ROLE_TITLES, SOURCES, CmocView, Diagram, Node, ProgrammeView, Report
+
+_COLUMN_TITLES = {
+    "context": "Context",
+    "resource": "Mechanism: resource",
+    "mechanism": "Mechanism",
+    "reasoning": "Mechanism: reasoning",
+    "outcome": "Outcome",
+}
+
+
+def _cell(text: str) -> str:
+    return md_escape(text).replace("\n", " ")
+
+
+def _node_id(node: Node) -> str:
+    return f"{node.column[:3]}_{re.sub(r'[^a-z0-9]', '_', node.code)}"
+
+
+def _mermaid_label(text: str) -> str:
+    """A Mermaid node label: quoted, with the characters Mermaid reads as syntax given as entity codes."""
+    for char, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
+        text = text.replace(char, code)
+    return f'"{text}"'
+
+
+def mermaid(diagram: Diagram) -> str:
+    """contexts -> mechanisms (resource -> reasoning) -> outcomes as a Mermaid flowchart; links dashed."""
+    lines = ["flowchart LR"]
+    for column in DIAGRAM_COLUMNS:
+        nodes = diagram.columns.get(column, [])
+        if not nodes:
+            continue
+        lines.append(f'  subgraph {column}["{_COLUMN_TITLES[column]}"]')
+        lines += [f"    {_node_id(node)}[{_mermaid_label(node.label)}]" for node in nodes]
+        lines.append("  end")
+    for (a, b), count in sorted(diagram.edges.items(), key=lambda e: (_node_id(e[0][0]), _node_id(e[0][1]))):
+        arrow = "-->" if count == 1 else f"-->|{count}|"
+        lines.append(f"  {_node_id(a)} {arrow} {_node_id(b)}")
+    for (a, b), _ in sorted(diagram.chains.items(), key=lambda e: (_node_id(e[0][0]), _node_id(e[0][1]))):
+        lines.append(f"  {_node_id(a)} -.->|link| {_node_id(b)}")
+    return "\n".join(lines)
+
+
+def _programmes(report: Report) -> list[str]:
+    programmes = report.programmes
+    out = ["## Programmes", ""]
+    out.append(
+        "| | "
+        + " | ".join(f"**{_cell(p.name)}** (`{p.id}`)" for p in programmes)
+        + (" | |" if len(programmes) > 1 else " |")
+    )
+    out.append("|---" * (len(programmes) + 1 + (len(programmes) > 1)) + "|")
+    names = ["framework", *list(dict.fromkeys(name for p in programmes for name in p.attributes))]
+    for name in names:
+        values = [(p.framework if name == "framework" else p.attributes.get(name)) for p in programmes]
+        cells = [_cell(v) if v else "*(not given)*" for v in values]
+        row = f"| {_cell(name)} | " + " | ".join(cells)
+        if len(programmes) > 1:
+            same = None not in values and len({" ".join(str(v).lower().split()) for v in values}) == 1
+            row += " | " + ("agree" if same else "**differ**")
+        out.append(row + " |")
+    return [*out, ""]
+
+
+def _comparison(report: Report) -> list[str]:
+    comparison = report.comparison
+    if comparison is None:
+        return []
+    programmes = comparison.programmes
+    out = ["## Convergence and divergence", ""]
+    out += [f"- {_cell(line)}" for line in findings(comparison)]
+    out += [
+        "",
+        "| | " + " | ".join(f"`{p}`" for p in programmes) + " | | match |",
+        "|---" * (len(programmes) + 3) + "|",
+    ]
+    for row in comparison.attributes:
+        cells = [_cell(v) if v else "—" for v in row.values.values()]
+        out.append(
+            f"| attribute: {_cell(row.name)} | "
+            + " | ".join(cells)
+            + f" | {'converge' if row.agree else 'diverge'} | |"
+        )
+    for role in MATRIX_ROLES:
+        for concept in comparison.codes.get(role, []):
+            cells = [_cell(concept.labels[p]) if p in concept.codes else "—" for p in programmes]
+            direction = "converge" if len(concept.codes) == len(programmes) else "diverge"
+            match = concept.explain() if concept.match else ""
+            if concept.match and concept.match.value == "fuzzy":
+                match = f"**{match}** (unconfirmed)"
+            out.append(f"| {role} | " + " | ".join(cells) + f" | {direction} | {match} |")
+    out += ["", "### Convergence matrix", "", "| concept | " + " | ".join(f"`{p}`" for p in programmes) + " |"]
+    out.append("|---" * (len(programmes) + 1) + "|")
+    for role in MATRIX_ROLES:
+        for concept in comparison.codes.get(role, []):
+            label = _cell(next(iter(concept.labels.values())))
+            marks = ["●" if p in concept.codes else "○" for p in programmes]
+            out.append(f"| {role}: {label} | " + " | ".join(marks) + " |")
+    return [*out, ""]
+
+
+def _cmoc(view: CmocView) -> list[str]:
+    out = [f"#### `{view.id}`", ""]
+    statement = _cell(view.statement)
+    out.append(f"*{statement}* (composed from code labels)" if view.statement_composed else f"**{statement}**")
+    facts = [f"status: **{view.status}**"]
+    if view.imported_from:
+        facts.append(f"imported from `{view.imported_from}`")
+    if view.links:
+        facts.append("links: " + ", ".join(f"`{link}`" for link in view.links))
+    out += ["", " · ".join(facts), ""]
+    if view.notes:
+        out += [f"Notes: {_cell(view.notes)}", ""]
+    for role, codes in view.codes.items():
+        out.append(
+            f"- {ROLE_TITLES.get(role, role)}: " + "; ".join(f"{_cell(label)} (`{code}`)" for code, label in codes)
+        )
+    out += [
+        "",
+        f"Evidence: {view.excerpts} excerpts from {view.transcripts} transcripts, {view.participants} participants, "
+        f"{view.refuting} refuting; {'triangulated' if view.triangulated else 'one source type'}.",
+        "",
+        "| " + " | ".join(SOURCES) + " |",
+        "|---" * len(SOURCES) + "|",
+        "| " + " | ".join(str(view.by_source[s]) for s in SOURCES) + " |",
+        "",
+    ]
+    for quote in view.quotes:
+        who = ", ".join(quote.participants) if quote.participants else "no participant named"
+        out += [f"> {_cell(quote.quote)}", ">"]
+        out.append(
+            f"> — `{quote.transcript}` lines {quote.lines} ({quote.source}; {_cell(who)}; {quote.stance}"
+            + (f"; coded by {_cell(quote.coder)}" if quote.coder else "")
+            + ")"
+        )
+        out.append("")
+    return out
+
+
+def _theory(programme: ProgrammeView) -> list[str]:
+    out = [f"## Programme theory: {_cell(programme.name)}", "", "```mermaid", mermaid(programme.diagram), "```", ""]
+    out += [f"### CMOCs of `{programme.id}` ({len(programme.cmocs)})", ""]
+    for view in programme.cmocs:
+        out += _cmoc(view)
+    return out
+
+
+def _checklist(report: Report) -> list[str]:
+    out = ["## Reporting checklist (RAMESES II)", "", "| item | | in this report | covered by |", "|---|---|---|---|"]
+    for number, title, section, what in report.checklist:
+        out.append(f"| {number} | {title} | {section} | {what} |")
+    return [*out, ""]
+
+
+def render_markdown(report: Report) -> str:
+    out = [f"# {_cell(report.title)}", ""]
+    out += _programmes(report)
+    out += _comparison(report)
+    for programme in report.programmes:
+        out += _theory(programme)
+    out += _checklist(report)
+    return "\n".join(out)

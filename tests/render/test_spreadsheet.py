@@ -1,0 +1,270 @@
+"""Spreadsheets: the xlsx workbook holds what the theories hold, the CSV opens right in Excel, formulas stay text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+from cmo.compare import compare, load_theories
+from cmo.corpus import discover
+from cmo.diagnostics import Diagnostics
+from cmo.models import Programme
+from cmo.render.spreadsheet import EXCEL_CELL_LIMIT, cmoc_rows, render_csv, render_xlsx
+from cmo.report import Report, build_report
+from cmo.theory import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
+from tests.conftest import REPO
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+DEMO = ("northcliffe-connect", "riverside-bridges")
+BOM = b"\xef\xbb\xbf"
+
+
+@cache
+def _demo() -> tuple[list[Theory], Report]:
+    diagnostics = Diagnostics()
+    theories = load_theories(DEMO, REPO / "theories", diagnostics)
+    comparison = compare(theories, discover([REPO / "corpus"], diagnostics))
+    assert not diagnostics.errors
+    return theories, build_report(theories, comparison)
+
+
+@cache
+def _demo_workbook() -> Any:
+    return load_workbook(io.BytesIO(render_xlsx(_demo()[1])))
+
+
+def _records(sheet: Any) -> list[dict[str, Any]]:
+    """Data rows as {header: value}."""
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def _demo_cmoc(programme: str, cmoc: str) -> Cmoc:
+    theories, _ = _demo()
+    [theory] = [t for t in theories if t.programme.id == programme]
+    [found] = [c for c in theory.cmocs if c.id == cmoc]
+    return found
+
+
+def test_cmoc_sheet_holds_what_the_theory_holds() -> None:
+    cmoc = _demo_cmoc("northcliffe-connect", "trust-through-key-persons")
+    rows = _records(_demo_workbook()["CMOCs"])
+    [row] = [r for r in rows if (r["Programme"], r["CMOC"]) == ("northcliffe-connect", "trust-through-key-persons")]
+    assert row["Statement"] == cmoc.statement
+    assert (row["Status"], row["Statement composed"], row["Triangulated"]) == ("supported", "no", "yes")
+    assert (row["Excerpts"], row["Transcripts"], row["Participants"], row["Refuting"]) == (
+        cmoc.counts.excerpts,
+        cmoc.counts.transcripts,
+        cmoc.counts.participants,
+        cmoc.counts.refuting,
+    )
+    assert [row[s] for s in ("Interview", "Observation", "Document", "Workshop")] == [2, 1, 1, 1]
+    assert row["Mechanism: resource"] == "Working through existing key persons in the community (key-persons)"
+    assert row["Actor"] == (
+        "Community matriarchs (community-matriarchs); Faith leaders (faith-leaders); Local shop owners (shop-owners)"
+    )
+    assert row["Intervention"] is None  # an empty role is a blank cell, not an empty string
+    assert (row["Links"], row["Notes"]) == ("; ".join(cmoc.links), cmoc.notes)
+    theories, _ = _demo()
+    assert len(rows) == sum(len(t.cmocs) for t in theories)
+    composed = [r for r in rows if r["Statement composed"] == "yes"]
+    assert composed and all(r["Statement"].startswith("If ") for r in composed)
+
+
+def test_evidence_sheet_has_a_row_per_quote_with_its_source() -> None:
+    cmoc = _demo_cmoc("northcliffe-connect", "trust-through-key-persons")
+    rows = _records(_demo_workbook()["Evidence"])
+    mine = [r for r in rows if r["CMOC"] == "trust-through-key-persons" and r["Programme"] == "northcliffe-connect"]
+    assert [r["Quote"] for r in mine] == [e.quote for e in cmoc.evidence]
+    [mosque] = [r for r in mine if r["Transcript"] == "nc-int-01"]
+    assert mosque == {
+        "Programme": "northcliffe-connect",
+        "CMOC": "trust-through-key-persons",
+        "Record": "northcliffe-connect/nc-int-01#2",
+        "Transcript": "nc-int-01",
+        "Source type": "interview",
+        "Lines": "67-68",
+        "Stance": "supports",
+        "Participants": "P01",
+        "Coder": "AB",
+        "Quote": "It took months before anyone at the mosque would even talk to me about how they were feeling.",
+    }
+    theories, _ = _demo()
+    assert len(rows) == sum(len(c.evidence) for t in theories for c in t.cmocs)
+
+
+def test_codes_sheet_counts_the_cmocs_using_each_code() -> None:
+    theories, _ = _demo()
+    rows = _records(_demo_workbook()["Codes"])
+    for theory in theories:
+        expected = sum(
+            1 for c in theory.cmocs if any(ref.id == "building-trust" for ref in c.codes.get("mechanism", []))
+        )
+        [row] = [
+            r
+            for r in rows
+            if (r["Programme"], r["Role"], r["Code"]) == (theory.programme.id, "mechanism", "building-trust")
+        ]
+        assert (row["Label"], row["CMOCs"]) == ("Building trust with the group", expected)
+        assert expected > 1
+    assert {r["Role"] for r in rows} >= {"context", "mechanism", "resource", "reasoning", "outcome", "enablers"}
+
+
+def test_every_sheet_has_a_bold_frozen_filtered_header() -> None:
+    workbook = _demo_workbook()
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Comparison"]
+    header, _ = cmoc_rows(_demo()[1])
+    assert [c.value for c in workbook["CMOCs"][1]] == header
+    assert [c.value for c in workbook["Evidence"][1]][-1] == "Quote"
+    assert [c.value for c in workbook["Codes"][1]] == ["Programme", "Role", "Code", "Label", "CMOCs"]
+    for sheet in workbook:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == sheet.dimensions
+        assert sheet.max_row > 2
+        assert all(cell.font.b for cell in sheet[1])
+        widths = [dimension.width for dimension in sheet.column_dimensions.values()]
+        assert len(widths) == sheet.max_column and all(8 <= w <= 62 for w in widths)
+    statements = workbook["CMOCs"]["D"]
+    assert all(cell.alignment.wrap_text for cell in statements[1:])
+    assert not any(cell.alignment.wrap_text for cell in workbook["CMOCs"]["O"][1:])  # Excerpts: short numbers
+
+
+def test_comparison_sheet_shows_attributes_then_concepts_then_cmoc_pairings() -> None:
+    rows = _records(_demo_workbook()["Comparison"])
+    attributes = [r for r in rows if r["Role"] == "attribute"]
+    assert rows[: len(attributes)] == attributes  # attributes first
+    assert attributes[0] == {
+        "Role": "attribute",
+        "Attribute or concept": "framework",
+        "northcliffe-connect": "Asset Based Community Development",
+        "riverside-bridges": "none",
+        "In programmes": 2,
+        "Converge / diverge": "differ",
+        "Match": None,
+        "Score": None,
+    }
+    [fuzzy] = [r for r in rows if r["northcliffe-connect"] == "talk-about-mental-health"]
+    assert fuzzy == {
+        "Role": "mechanism",
+        "Attribute or concept": "Understanding how the group talks about mental health"
+        " = Understanding how the group talks and thinks about mental health",
+        "northcliffe-connect": "talk-about-mental-health",
+        "riverside-bridges": "mental-health-language",
+        "In programmes": 2,
+        "Converge / diverge": "converge",
+        "Match": "fuzzy",
+        "Score": 100,
+    }
+    [enabler] = [r for r in rows if r["northcliffe-connect"] == "varied-careers"]
+    assert (enabler["Role"], enabler["Match"], enabler["Score"]) == ("enabler", "fuzzy", 85)
+    [barrier] = [r for r in rows if r["Role"] == "barrier" and r["northcliffe-connect"] == "limited-timescale"]
+    assert (barrier["riverside-bridges"], barrier["Converge / diverge"], barrier["Match"]) == (
+        None,
+        "diverge",
+        "one programme",
+    )
+    _, report = _demo()
+    assert report.comparison is not None
+    pairings = [r for r in rows if r["Role"] == "CMOC"]
+    assert len(pairings) == len(report.comparison.cmocs)
+    assert pairings[0]["Converge / diverge"] == "converged"
+    assert pairings[0]["Attribute or concept"].startswith("mechanism: ")
+
+
+def test_one_programme_has_no_comparison_sheet() -> None:
+    theories, _ = _demo()
+    workbook = load_workbook(io.BytesIO(render_xlsx(build_report(theories[:1], None))))
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes"]
+    assert {r["Programme"] for r in _records(workbook["CMOCs"])} == {"northcliffe-connect"}
+
+
+def test_xlsx_is_the_same_bytes_every_time() -> None:
+    _, report = _demo()
+    data = render_xlsx(report)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.properties.created == workbook.properties.modified == datetime(2000, 1, 1)
+    assert workbook.properties.title == report.title
+    assert render_xlsx(report) == data
+
+
+def test_csv_has_a_bom_crlf_lines_and_the_cmoc_rows() -> None:
+    _, report = _demo()
+    data = render_csv(report)
+    assert data.startswith(BOM)
+    assert data.count(b"\r\n") >= len(report.programmes[0].cmocs) and b"\n" not in data.replace(b"\r\n", b"")
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    header, rows = cmoc_rows(report)
+    assert parsed == [header, *([str(cell) for cell in row] for row in rows)]
+
+
+def test_demo_csv_matches_the_golden_file() -> None:
+    data = render_csv(_demo()[1])
+    golden = GOLDEN / "report.csv"
+    if os.environ.get("CMO_REGENERATE_GOLDEN"):
+        golden.write_bytes(data)
+    assert data == golden.read_bytes()
+
+
+HYPERLINK = '=HYPERLINK("http://x","click")'
+
+
+def _hostile_report(statement: str, quote: str, notes: str | None = None) -> Report:
+    ref = CodeRef(id="trust", label="-trust")
+    theory = Theory(
+        programme=Programme(id="a", name="A", attributes={"funding": "+44 grant"}),
+        cmocs=[
+            Cmoc(
+                id="x",
+                statement=statement,
+                notes=notes,
+                codes={"mechanism": [ref], "outcome": [ref]},
+                counts=Counts(excerpts=1),
+                evidence=[EvidenceEntry(record="a/t#1", transcript="t", source="interview", lines="3", quote=quote)],
+            )
+        ],
+    )
+    return build_report([theory], None)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "@SUM(A1)", "+1", "-1", "\t=1", "\r=1", HYPERLINK])
+def test_csv_defuses_formulas_in_corpus_text(text: str) -> None:
+    report = _hostile_report(statement=text, quote=text, notes=text)
+    [header, row] = list(csv.reader(io.StringIO(render_csv(report).decode("utf-8-sig"), newline="")))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Statement"] == cells["Notes"] == "'" + text
+    assert cells["Mechanism"] == "'-trust (trust)"
+
+
+def test_xlsx_stores_formulas_in_corpus_text_as_text() -> None:
+    report = _hostile_report(statement=HYPERLINK, quote="@SUM(A1)", notes="#N/A")
+    workbook = load_workbook(io.BytesIO(render_xlsx(report)))
+    statement = workbook["CMOCs"]["D2"]
+    assert (statement.value, statement.data_type, statement.quotePrefix) == (HYPERLINK, "s", True)
+    quote = workbook["Evidence"]["J2"]
+    assert (quote.value, quote.data_type, quote.quotePrefix) == ("@SUM(A1)", "s", True)
+    notes = workbook["CMOCs"]["Z2"]
+    assert (notes.value, notes.data_type, notes.quotePrefix) == ("#N/A", "s", False)  # text, not an error value
+    with zipfile.ZipFile(io.BytesIO(render_xlsx(report))) as archive:
+        sheets = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheets  # no cell of any sheet holds a formula
+
+
+def test_xlsx_keeps_text_excel_cannot_hold_from_breaking_the_file() -> None:
+    long_quote = "word " * EXCEL_CELL_LIMIT
+    report = _hostile_report(statement="bell\x07 and null\x00 here", quote=long_quote)
+    workbook = load_workbook(io.BytesIO(render_xlsx(report)))
+    assert workbook["CMOCs"]["D2"].value == "bell\N{REPLACEMENT CHARACTER} and null\N{REPLACEMENT CHARACTER} here"
+    quote = workbook["Evidence"]["J2"].value
+    assert len(quote) == EXCEL_CELL_LIMIT and quote.endswith(" […]")
+    assert quote.startswith("word word ")

@@ -76,3 +76,29 @@ def test_spreadsheets_are_written_as_bytes(at_repo: None, cli: Callable[..., Res
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfProgramme,CMOC,") and b"\r\n" in raw
     assert raw == (Path(__file__).parent / "golden" / "report.csv").read_bytes()
+
+
+def test_the_progress_spinner_shows_on_a_terminal_and_never_on_stdout(
+    at_repo: None, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import rich.progress
+
+    started: list[str] = []
+    real = rich.progress.Progress.add_task
+
+    def spy(self: rich.progress.Progress, description: str, *args: object, **kwargs: object) -> rich.progress.TaskID:
+        started.append(description)
+        assert self.console.stderr
+        return real(self, description, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rich.progress.Progress, "add_task", spy)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    result = cli("report", *DEMO, "--format", "json")
+    assert started == ["loading 2 programme theories"]
+    assert json.loads(result.stdout)["title"].startswith("Realist comparison")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    started.clear()
+    cli("report", *DEMO, "--format", "json")
+    assert started == []

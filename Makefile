@@ -20,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/cmo report northcliffe-connect riverside-bridges --out reports/demo.html
 
 lint: $(STAMP)
-	$(BIN)/ruff check cmo tests
-	$(BIN)/ruff format --check cmo tests
+	$(BIN)/ruff check cmo tests benchmarks
+	$(BIN)/ruff format --check cmo tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -42,3 +42,8 @@ test: browser lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+# Speed as ratios against references measured in the same run; writes benchmarks/RESULTS.md (about 5-10 minutes).
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run

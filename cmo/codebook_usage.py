@@ -45,9 +45,9 @@ class CodebookUsage:
 def usage(result: CodingResult) -> CodebookUsage:
     """Every declared code with its use count, in programme then kind then id order."""
     counts: Counter[tuple[str, str]] = Counter()
-    for record in result.records:
-        for code in {code for _, code in record.codes()}:
-            counts[record.programme, code] += 1
+    for transcript in result.transcripts:
+        for code, uses in transcript.code_uses.items():
+            counts[transcript.programme, code] += uses
     report = CodebookUsage()
     programmes = result.corpus.programmes if result.corpus else {}
     for programme_id, programme in programmes.items():

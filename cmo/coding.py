@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cmo import evidence, transcript
-from cmo.corpus import Corpus, ProgrammeSource, discover, display_path, suggest_code
-from cmo.diagnostics import Diagnostic, Diagnostics
+from cmo.cache import Cache, Entry, context_key, digest
+from cmo.corpus import CODEBOOK_FILE, PROGRAMME_FILE, Corpus, ProgrammeSource, discover, display_path, suggest_code
+from cmo.diagnostics import Diagnostic, Diagnostics, Severity
 from cmo.models import (
     FIELD_KINDS,
     TRANSCRIPT_ID_PATTERN,
@@ -40,7 +45,11 @@ class UndeclaredCode:
 
 @dataclass
 class TranscriptResult:
-    """What coding one transcript gave: its identity, its records and its problems."""
+    """What coding one transcript gave: its identity, a summary of its records, the records, its problems.
+
+    Records may be held as built, or as plain data (from a worker process or the cache) turned into
+    models only when something asks for them: a summary of 10,000 transcripts never builds 100,000 models.
+    """
 
     programme: str
     path: str
@@ -48,20 +57,84 @@ class TranscriptResult:
     transcript_id: str | None = None
     id_mark: Mark = field(default_factory=lambda: Mark(1, 1))
     source: SourceType | None = None
-    records: list[Record] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     undeclared: list[UndeclaredCode] = field(default_factory=list)
+    record_count: int = 0
+    code_uses: dict[str, int] = field(default_factory=dict)  # code -> how many records use it
+    built: list[Record] | None = None
+    pending: Callable[[], list[dict[str, Any]] | None] | None = None
+
+    @property
+    def records(self) -> list[Record]:
+        if self.built is None:
+            data = self.pending() if self.pending else []
+            self.built = [Record.model_validate(item) for item in data or []]
+        return self.built
+
+    def summarise(self, records: list[Record]) -> None:
+        self.built = records
+        self.record_count = len(records)
+        uses: Counter[str] = Counter()
+        for record in records:
+            uses.update({code for _, code in record.codes()})
+        self.code_uses = dict(sorted(uses.items()))
+
+    def to_data(self) -> dict[str, Any]:
+        """Everything but the records and the display path, as plain data (for the cache and worker processes)."""
+        return {
+            "programme": self.programme,
+            "path": self.path,
+            "transcript_id": self.transcript_id,
+            "id_mark": (self.id_mark.line, self.id_mark.column),
+            "source": self.source.value if self.source else None,
+            "diagnostics": [(d.line, d.column, d.rule, d.message, d.severity.value) for d in self.diagnostics],
+            "undeclared": [(u.code, u.line) for u in self.undeclared],
+            "record_count": self.record_count,
+            "code_uses": self.code_uses,
+        }
+
+    @classmethod
+    def from_data(
+        cls, data: dict[str, Any], shown: str, pending: Callable[[], list[dict[str, Any]] | None]
+    ) -> TranscriptResult:
+        programme = data["programme"]
+        return cls(
+            programme=programme,
+            path=data["path"],
+            shown=shown,
+            transcript_id=data["transcript_id"],
+            id_mark=Mark(*data["id_mark"]),
+            source=SourceType(data["source"]) if data["source"] else None,
+            diagnostics=[
+                Diagnostic(shown, line, column, rule, message, Severity(severity))
+                for line, column, rule, message, severity in data["diagnostics"]
+            ],
+            undeclared=[UndeclaredCode(programme, code, shown, line) for code, line in data["undeclared"]],
+            record_count=data["record_count"],
+            code_uses=dict(data["code_uses"]),
+            pending=pending,
+        )
 
 
 @dataclass
 class CodingResult:
-    """The whole corpus coded: records in corpus order, and every diagnostic."""
+    """The whole corpus coded: transcripts in corpus order (their records in file order), and every diagnostic."""
 
     corpus: Corpus | None
     transcripts: list[TranscriptResult]
-    records: list[Record]
     diagnostics: list[Diagnostic]
     undeclared: list[UndeclaredCode]
+
+    @property
+    def records(self) -> list[Record]:
+        return [record for transcript in self.transcripts for record in transcript.records]
+
+    def iter_records(self) -> Iterator[Record]:
+        """Records transcript by transcript, so a caller can write them without holding them all."""
+        for result in self.transcripts:
+            yield from result.records
+            if result.pending is not None:  # can be built again: let these go
+                result.built = None
 
     @property
     def ok(self) -> bool:
@@ -77,6 +150,9 @@ class _Coder:
         self.diagnostics = Diagnostics()
         self.shown = display_path(file)
         self.result = TranscriptResult(programme.id, file.relative_to(root).as_posix(), self.shown)
+        self.quotes: evidence.QuoteIndex | None = None  # built on the first quote, shared by the rest
+        self.records: list[Record] = []
+        self.raw: bytes | None = None
 
     def error(self, mark: Mark | None, rule: str, message: str) -> None:
         mark = mark or Mark(1, 1)
@@ -84,7 +160,7 @@ class _Coder:
 
     def run(self) -> TranscriptResult:
         try:
-            raw = self.file.read_bytes()
+            raw = self.raw = self.file.read_bytes()
         except OSError as exc:
             self.error(None, "unreadable", f"cannot read file: {exc.strerror}")
             return self.finish()
@@ -101,11 +177,12 @@ class _Coder:
                 number += 1
                 record = self.record(data, line, number, block, parsed.text, front)
                 if record is not None:
-                    self.result.records.append(record)
+                    self.records.append(record)
         return self.finish()
 
     def finish(self) -> TranscriptResult:
         self.result.diagnostics = self.diagnostics.items
+        self.result.summarise(self.records)
         return self.result
 
     def front_matter(self, data: Any) -> FrontMatter | None:
@@ -234,7 +311,9 @@ class _Coder:
         self, annotation: Annotation, data: Any, block: transcript.Block, text: str
     ) -> evidence.Evidence | None:
         if annotation.quote is not None:
-            found = evidence.find_quote(text, annotation.quote, block.fence_offset, block.fence_line)
+            if self.quotes is None:
+                self.quotes = evidence.QuoteIndex(text)
+            found = self.quotes.find(annotation.quote, block.fence_line)
             if found is None:
                 self.error(
                     locate(data, ("quote",)),
@@ -267,6 +346,57 @@ def code_transcript(file: Path, root: Path, programme: ProgrammeSource) -> Trans
     return _Coder(file, root, programme).run()
 
 
+# What a worker returns for one transcript: its result as data, its records as data, and its content's identity.
+_Coded = tuple[dict[str, Any], list[dict[str, Any]], str, int, int, int]
+
+
+def _code_for_transfer(file: Path, root: Path, programme: ProgrammeSource) -> tuple[TranscriptResult, _Coded]:
+    coder = _Coder(file, root, programme)
+    result = coder.run()
+    try:
+        stat = file.stat()
+        identity = (digest(coder.raw or b""), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    except OSError:
+        identity = ("", -1, -1, -1)
+    records = [record.model_dump(mode="json") for record in result.records]
+    return result, (result.to_data(), records, *identity)
+
+
+def _code_chunk(task: tuple[Path, ProgrammeSource, list[Path]]) -> list[_Coded]:
+    """Worker-process entry: code a run of transcripts of one programme."""
+    root, programme, files = task
+    return [_code_for_transfer(file, root, programme)[1] for file in files]
+
+
+def _default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _run_parallel(root: Path, tasks: list[tuple[ProgrammeSource, Path]], jobs: int) -> list[_Coded]:
+    """Code the tasks on `jobs` processes, in chunks of one programme's files, results in task order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(4, min(64, len(tasks) // (jobs * 8) or 1))
+    chunks: list[tuple[Path, ProgrammeSource, list[Path]]] = []
+    for programme, file in tasks:
+        if chunks and chunks[-1][1] is programme and len(chunks[-1][2]) < size:
+            chunks[-1][2].append(file)
+        else:
+            chunks.append((root, programme, [file]))
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        return [coded for chunk in pool.map(_code_chunk, chunks) for coded in chunk]
+
+
+def _given(records: list[dict[str, Any]]) -> Callable[[], list[dict[str, Any]]]:
+    return lambda: records
+
+
+# Below this many transcripts to code, starting worker processes costs more than it saves.
+_PARALLEL_MINIMUM = 32
+
+
 def _duplicate_ids(results: list[TranscriptResult], diagnostics: Diagnostics) -> None:
     seen: dict[tuple[str, str], TranscriptResult] = {}
     for result in results:
@@ -284,22 +414,76 @@ def _duplicate_ids(results: list[TranscriptResult], diagnostics: Diagnostics) ->
             )
 
 
-def code_corpus(paths: Sequence[Path]) -> CodingResult:
-    """Parse and validate every transcript the paths name; never stops at the first problem."""
+def code_corpus(paths: Sequence[Path], *, jobs: int | None = None, cache: bool = False) -> CodingResult:
+    """Parse and validate every transcript the paths name; never stops at the first problem.
+
+    `jobs` worker processes code transcripts in parallel (default: all cores; results are identical to a
+    serial run). With `cache`, transcripts whose content and whose programme's codebooks and programme
+    files are unchanged since the last run are not coded again (see cmo.cache).
+    """
     diagnostics = Diagnostics()
     corpus = discover(list(paths), diagnostics)
-    results: list[TranscriptResult] = []
-    if corpus is not None:
-        for programme in corpus.programmes.values():
-            for file in programme.transcripts:
-                results.append(code_transcript(file, corpus.root, programme))
-    for result in results:
+    tasks = [
+        (programme, file)
+        for programme in (corpus.programmes.values() if corpus else [])
+        for file in programme.transcripts
+    ]
+    results: list[TranscriptResult | None] = [None] * len(tasks)
+    store: Cache | None = None
+    if corpus is not None and cache:
+        store = Cache(corpus.root, context_key(_context_files(corpus)))
+        store.load()
+    todo: list[int] = []
+    for index, (_, file) in enumerate(tasks):
+        path = file.relative_to(corpus.root).as_posix() if corpus else ""
+        entry = None
+        if store is not None:
+            with contextlib.suppress(OSError):
+                entry = store.lookup(path, file.stat())
+        if entry is None:
+            todo.append(index)
+        else:
+            results[index] = TranscriptResult.from_data(
+                entry.result,
+                display_path(file),
+                functools.partial(store.records, path),  # type: ignore[union-attr]
+            )
+    workers = jobs if jobs is not None else _default_jobs()
+    if corpus is not None and todo:
+        coded: list[_Coded]
+        if workers > 1 and len(todo) >= _PARALLEL_MINIMUM:
+            coded = _run_parallel(corpus.root, [tasks[i] for i in todo], workers)
+            for index, item in zip(todo, coded, strict=True):
+                data, records = item[0], item[1]
+                results[index] = TranscriptResult.from_data(data, display_path(tasks[index][1]), _given(records))
+        else:
+            coded = []
+            for index in todo:
+                result, item = _code_for_transfer(tasks[index][1], corpus.root, tasks[index][0])
+                results[index] = result
+                coded.append(item)
+        if store is not None:
+            for index, (data, records, content, size, mtime, inode) in zip(todo, coded, strict=True):
+                if size >= 0:
+                    path = tasks[index][1].relative_to(corpus.root).as_posix()
+                    store.put(path, Entry(size, mtime, inode, content, data), records)
+    if store is not None and corpus is not None:
+        store.save({file.relative_to(corpus.root).as_posix() for _, file in tasks})
+    done = [result for result in results if result is not None]
+    for result in done:
         diagnostics.extend(result.diagnostics)
-    _duplicate_ids(results, diagnostics)
+    _duplicate_ids(done, diagnostics)
     return CodingResult(
         corpus=corpus,
-        transcripts=results,
-        records=[record for result in results for record in result.records],
+        transcripts=done,
         diagnostics=sorted(set(diagnostics.items), key=lambda d: (d.path, d.line, d.column, d.rule, d.message)),
-        undeclared=[code for result in results for code in result.undeclared],
+        undeclared=[code for result in done for code in result.undeclared],
     )
+
+
+def _context_files(corpus: Corpus) -> list[Path]:
+    """The files every transcript's result depends on: the shared codebook, and each programme.yaml and codebook."""
+    files = [corpus.root / CODEBOOK_FILE]
+    for programme in corpus.programmes.values():
+        files += [programme.folder / PROGRAMME_FILE, programme.folder / CODEBOOK_FILE]
+    return files

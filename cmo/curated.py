@@ -7,7 +7,11 @@ from typing import Any
 
 
 def commented(value: Any) -> Any:
+    """Plain data as ruamel nodes, strings quoted exactly where cmo's own emitter quotes them."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    from cmo.yamltext import scalar
 
     if isinstance(value, dict):
         return CommentedMap((key, commented(item)) for key, item in value.items())
@@ -16,6 +20,12 @@ def commented(value: Any) -> Any:
         if all(isinstance(item, str) for item in value) and value and len(value) <= 8:
             seq.fa.set_flow_style()  # short lists of ids stay on one line
         return seq
+    if isinstance(value, str):
+        text = scalar(value)
+        if text.startswith("'"):
+            return SingleQuotedScalarString(value)
+        if text.startswith('"'):
+            return DoubleQuotedScalarString(value)
     return value
 
 

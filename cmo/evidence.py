@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 # Typographic and straight quotes are the same character to a coder copying a passage.
-_EQUIVALENT = {
-    "'": "['‘’]",
-    "‘": "['‘’]",
-    "’": "['‘’]",
-    '"': '["“”]',
-    "“": '["“”]',
-    "”": '["“”]',
-}
+_STRAIGHTEN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+_TYPOGRAPHIC = re.compile("[‘’“”]")
 _SNIPPET = 80
 _PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n)")
 
@@ -29,10 +24,6 @@ class Evidence:
     text: str
 
 
-def _token_pattern(token: str) -> str:
-    return "".join(_EQUIVALENT.get(char) or re.escape(char) for char in token)
-
-
 def _line_at(text: str, offset: int, anchor_offset: int, anchor_line: int) -> int:
     """The line of `offset`, counted from a known (offset, line) pair so only the text between is scanned."""
     if offset >= anchor_offset:
@@ -40,23 +31,56 @@ def _line_at(text: str, offset: int, anchor_offset: int, anchor_line: int) -> in
     return anchor_line - text.count("\n", offset, anchor_offset)
 
 
-def find_quote(text: str, quote: str, fence_offset: int, fence_line: int) -> Evidence | None:
+class QuoteIndex:
+    """A transcript's lines, each with its runs of whitespace made one space, joined into one searchable text.
+
+    Built once per transcript with `str.split` (C speed), so finding each quote is a plain substring search,
+    not a regular expression compiled per quote. Positions map back to line numbers, which is all evidence needs.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines: list[int] = []  # the line number of each non-blank line
+        self.starts: list[int] = []  # where that line starts in `flat`
+        pieces: list[str] = []
+        position = 0
+        for number, line in enumerate(text.split("\n"), 1):
+            words = line.split()
+            if words:
+                piece = " ".join(words)
+                self.lines.append(number)
+                self.starts.append(position)
+                pieces.append(piece)
+                position += len(piece) + 1
+        self.flat = " ".join(pieces)  # the words as written, for the evidence text
+        self.search = self.flat.translate(_STRAIGHTEN) if _TYPOGRAPHIC.search(self.flat) else self.flat
+
+    def _line(self, position: int) -> int:
+        return self.lines[bisect.bisect_right(self.starts, position) - 1]
+
+    def find(self, quote: str, fence_line: int) -> Evidence | None:
+        """The occurrence of `quote` nearest above the fence (whitespace-insensitive), else the first below."""
+        needle = " ".join(quote.split()).translate(_STRAIGHTEN)
+        if not needle:
+            return None
+        above = bisect.bisect_left(self.lines, fence_line)
+        fence = self.starts[above] if above < len(self.starts) else len(self.search)
+        best = -1
+        found = self.search.find(needle)
+        while found != -1:
+            if best == -1 or found < fence:
+                best = found
+            if found >= fence:
+                break
+            found = self.search.find(needle, found + 1)
+        if best == -1:
+            return None
+        last = best + len(needle) - 1
+        return Evidence(self._line(best), self._line(last), self.flat[best : last + 1])
+
+
+def find_quote(text: str, quote: str, fence_line: int) -> Evidence | None:
     """The occurrence of `quote` in `text` (whitespace-insensitive) nearest above the fence, else the first below."""
-    tokens = quote.split()
-    if not tokens:
-        return None
-    pattern = re.compile(r"\s+".join(_token_pattern(token) for token in tokens))
-    best: re.Match[str] | None = None
-    for match in pattern.finditer(text):
-        if best is None or match.start() < fence_offset:
-            best = match
-        if match.start() >= fence_offset:
-            break
-    if best is None:
-        return None
-    start = _line_at(text, best.start(), fence_offset, fence_line)
-    end = start + text.count("\n", best.start(), best.end())
-    return Evidence(start, end, " ".join(best.group(0).split()))
+    return QuoteIndex(text).find(quote, fence_line)
 
 
 def closest_passage(text: str, quote: str) -> tuple[int, float, str] | None:

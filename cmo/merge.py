@@ -10,11 +10,11 @@ from typing import Any
 
 from cmo.coding import CodingResult
 from cmo.corpus import DeclaredCode, ProgrammeSource, display_path
-from cmo.curated import commented, remove_item, set_in_order, sync
 from cmo.diagnostics import Diagnostic, Diagnostics, Severity
 from cmo.models import Record, SourceType, Stance
 from cmo.theory import CODE_ROLES, CURATED_KEYS, GENERATED_KEYS, Status, load_theory_bytes
-from cmo.yamlio import dump_round_trip, load_round_trip
+from cmo.yamlio import load
+from cmo.yamltext import carry_comments, emit, emit_items, split_comment
 
 # Key order of a CMOC in the file: who it is, what people say of it, what the evidence says.
 CMOC_KEY_ORDER = ("id", *CURATED_KEYS, *GENERATED_KEYS)
@@ -155,48 +155,135 @@ def merge_text(
     records: Sequence[Record],
     shown: str,
     diagnostics: Diagnostics,
+    data: Any = None,
 ) -> str:
-    """The new text of a programme's theory file, given its current text (None when there is none)."""
+    """The new text of a programme's theory file, given its current text (None when there is none).
+
+    People's lines are copied as they wrote them: everything above `programme:`, each CMOC's id and curated
+    keys, and every comment; only the generated keys are written anew (comments in them carried across).
+    """
     groups = group_records(records)
+    section = _programme_section(source)
     if existing is None:
-        document = commented({"programme": _programme_section(source), "cmocs": []})
         programme = source.programme
         assert programme is not None
-        document.yaml_set_start_comment(_HEADER.format(name=programme.name, id=programme.id))
-    else:
-        document = load_round_trip(existing)
-        sync(document, "programme", _programme_section(source))
-        if document.get("cmocs") is None:
-            document["cmocs"] = commented([])
-    cmocs = document["cmocs"]
+        out = ["# " + line for line in _HEADER.format(name=programme.name, id=programme.id).split("\n")]
+        emit("programme", section, 0, out)
+        emit("cmocs", [_new_cmoc(cmoc_id, groups[cmoc_id], source) for cmoc_id in sorted(groups)], 0, out)
+        return "\n".join(out) + "\n"
+    if data is None:
+        data = load(existing)
+    lines = existing.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    top = sorted((mark.line - 1, key) for key, mark in data.key_marks.items())
+    out = lines[: top[0][0]] if top else list(lines)
+    for (start, key), (end, _) in zip(top, [*top[1:], (len(lines), "")], strict=True):
+        region = lines[start:end]
+        if key == "programme":
+            fresh: list[str] = []
+            emit("programme", section, 0, fresh)
+            out += carry_comments(region, fresh)
+        elif key == "cmocs":
+            out += _merge_cmocs(region, start, data.get("cmocs") or [], groups, source, shown, diagnostics)
+        else:
+            out += region
+    if "cmocs" not in data:
+        emit("cmocs", [_new_cmoc(cmoc_id, groups[cmoc_id], source) for cmoc_id in sorted(groups)], 0, out)
+    return "\n".join(out) + "\n"
+
+
+def _new_cmoc(cmoc_id: str, records: Sequence[Record], source: ProgrammeSource) -> dict[str, Any]:
+    return {"id": cmoc_id, "status": Status.NEW.value, **generated_cmoc(records, source.codes)}
+
+
+def _merge_cmocs(
+    region: list[str],
+    offset: int,
+    items: Any,
+    groups: dict[str, list[Record]],
+    source: ProgrammeSource,
+    shown: str,
+    diagnostics: Diagnostics,
+) -> list[str]:
+    """The `cmocs:` block anew: known CMOCs updated in place, vanished ones kept or dropped, new ones appended."""
+    if not items:
+        new: list[str] = []
+        emit_items([_new_cmoc(cmoc_id, groups[cmoc_id], source) for cmoc_id in sorted(groups)], 2, new)
+        if not new:
+            return region
+        _, comment = split_comment(region[0])  # `cmocs: []` becomes a block; its comment stays
+        return ["cmocs:" + (f"  {comment}" if comment else ""), *region[1:], *new]
+    starts = [item.mark.line - 1 - offset for item in items]
+    out = region[: starts[0]]
+    dash = len(region[starts[0]]) - len(region[starts[0]].lstrip())
     seen: set[str] = set()
-    for index in reversed(range(len(cmocs))):
-        cmoc = cmocs[index]
-        cmoc_id = str(cmoc["id"])
+    kept = 0
+    for index, item in enumerate(items):
+        item_lines = region[starts[index] : starts[index + 1] if index + 1 < len(items) else len(region)]
+        cmoc_id = str(item["id"])
         seen.add(cmoc_id)
         if cmoc_id in groups:
-            for key, value in generated_cmoc(groups[cmoc_id], source.codes).items():
-                set_in_order(cmoc, key, value, CMOC_KEY_ORDER)
-        elif _has_curated_content(cmoc):
-            had_evidence = bool(cmoc.get("evidence"))
-            for key, value in no_evidence().items():
-                set_in_order(cmoc, key, value, CMOC_KEY_ORDER)
-            if had_evidence:
+            generated = generated_cmoc(groups[cmoc_id], source.codes)
+        elif _has_curated_content(item):
+            generated = no_evidence()
+            if item.get("evidence"):
                 diagnostics.add(
                     shown,
-                    cmoc.lc.line + 1,
-                    cmoc.lc.col + 1,
+                    item.mark.line,
+                    item.mark.column,
                     "cmoc-no-evidence",
                     f"CMOC {cmoc_id!r} has lost all its evidence; kept (evidence: []) because people curated it",
                     Severity.WARNING,
                 )
         else:
-            remove_item(cmocs, index)
-    for cmoc_id in sorted(set(groups) - seen):
-        cmocs.append(
-            commented({"id": cmoc_id, "status": Status.NEW.value, **generated_cmoc(groups[cmoc_id], source.codes)})
-        )
-    return dump_round_trip(document)
+            out += carry_comments(item_lines, [])  # nobody curated it: it goes, its comments stay
+            continue
+        out += _merge_cmoc(item, item_lines, starts[index] + offset, generated)
+        kept += 1
+    new_items = [_new_cmoc(cmoc_id, groups[cmoc_id], source) for cmoc_id in sorted(set(groups) - seen)]
+    emit_items(new_items, dash, out)
+    if not kept and not new_items:  # every CMOC went: an empty block would read as null, not as no CMOCs
+        content, comment = split_comment(out[0])
+        out[0] = content.rstrip() + " []" + (f"  {comment}" if comment else "")
+    return out
+
+
+def _merge_cmoc(item: Any, lines: list[str], offset: int, generated: dict[str, Any]) -> list[str]:
+    """One CMOC's lines: its own keys as written, its generated keys written anew in the same places."""
+    keys = sorted(((mark.line - 1 - offset, key) for key, mark in item.key_marks.items()), key=lambda k: k[0])
+    indent = item.mark.column - 1
+    parts: list[tuple[str, list[str]]] = []
+    for (start, key), (end, _) in zip(keys, [*keys[1:], (len(lines), "")], strict=True):
+        old = lines[start:end]
+        if key in generated:
+            fresh: list[str] = []
+            emit(key, generated[key], indent, fresh)
+            parts.append((key, carry_comments(old, fresh)))
+        else:
+            parts.append((key, old))
+    for key in GENERATED_KEYS:
+        if key in generated and key not in item:
+            rank = CMOC_KEY_ORDER.index(key)
+            position = sum(1 for name, _ in parts if name in CMOC_KEY_ORDER and CMOC_KEY_ORDER.index(name) < rank)
+            fresh = []
+            emit(key, generated[key], indent, fresh)
+            # Inserted after the key before it, above any comments that key's block ends with.
+            if position and position == len(parts):
+                name, before = parts[-1]
+                body, trailing = _split_trailing_comments(before)
+                parts[-1] = (name, body)
+                parts.append((key, [*fresh, *trailing]))
+            else:
+                parts.insert(position, (key, fresh))
+    return [line for _, part in parts for line in part]
+
+
+def _split_trailing_comments(lines: list[str]) -> tuple[list[str], list[str]]:
+    end = len(lines)
+    while end > 1 and (not lines[end - 1].strip() or lines[end - 1].strip().startswith("#")):
+        end -= 1
+    return lines[:end], lines[end:]
 
 
 def theory_path(theories: Path, programme: str) -> Path:
@@ -215,13 +302,14 @@ def merge_corpus(result: CodingResult, theories: Path) -> list[MergeOutcome]:
         shown = display_path(path)
         diagnostics = Diagnostics()
         existing: str | None = None
+        data: Any = None
         if path.exists():
             raw = path.read_bytes()
-            theory, _ = load_theory_bytes(raw, shown, diagnostics)
+            theory, data = load_theory_bytes(raw, shown, diagnostics)
             if theory is None:
                 outcomes.append(MergeOutcome(programme_id, path, None, False, diagnostics.items))
                 continue
             existing = raw.decode("utf-8-sig").replace("\r\n", "\n")  # decodes: load_theory_bytes checked it
-        text = merge_text(existing, source, by_programme[programme_id], shown, diagnostics)
+        text = merge_text(existing, source, by_programme[programme_id], shown, diagnostics, data)
         outcomes.append(MergeOutcome(programme_id, path, text, text != existing, diagnostics.items))
     return outcomes

@@ -209,7 +209,8 @@ def _round_trip() -> Any:
     yaml_rt = YAML(typ="rt")
     yaml_rt.width = 1_000_000
     yaml_rt.indent(mapping=2, sequence=4, offset=2)
-    yaml_rt.preserve_quotes = False
+    # Keep quotes as read: a quoted 'yes' must stay quoted, or YAML 1.1 readers (ours) see a boolean.
+    yaml_rt.preserve_quotes = True
     yaml_rt.allow_unicode = True
     return yaml_rt
 

@@ -136,7 +136,7 @@ def test_internal_errors_exit_3_without_a_traceback(
 ) -> None:
     import cmo.coding
 
-    def broken(paths: object) -> None:
+    def broken(paths: object, **options: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(cmo.coding, "code_corpus", broken)
@@ -150,7 +150,7 @@ def test_internal_errors_exit_3_without_a_traceback(
 def test_interrupt_exits_130(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     import cmo.coding
 
-    def interrupted(paths: object) -> None:
+    def interrupted(paths: object, **options: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cmo.coding, "code_corpus", interrupted)

@@ -17,16 +17,16 @@ def test_paragraph_above_at_top_of_file_is_none() -> None:
 
 
 def test_quote_spanning_lines_and_nearest_occurrence_above() -> None:
-    assert find_quote(TEXT, "para one\n first   para", FENCE, 8) == Evidence(3, 4, "para one first para")
-    assert find_quote(TEXT, "first para one", FENCE, 8) == Evidence(3, 3, "first para one")
-    assert find_quote(TEXT, "after the block", FENCE, 8) == Evidence(10, 10, "after the block")
-    assert find_quote(TEXT, "not there", FENCE, 8) is None
+    assert find_quote(TEXT, "para one\n first   para", 8) == Evidence(3, 4, "para one first para")
+    assert find_quote(TEXT, "first para one", 8) == Evidence(3, 3, "first para one")
+    assert find_quote(TEXT, "after the block", 8) == Evidence(10, 10, "after the block")
+    assert find_quote(TEXT, "not there", 8) is None
 
 
 def test_quote_is_not_a_regular_expression() -> None:
     text = "she said (maybe) a.b*c\n"
-    assert find_quote(text, "(maybe) a.b*c", len(text), 2) == Evidence(1, 1, "(maybe) a.b*c")
-    assert find_quote(text, "a.b.c", len(text), 2) is None
+    assert find_quote(text, "(maybe) a.b*c", 2) == Evidence(1, 1, "(maybe) a.b*c")
+    assert find_quote(text, "a.b.c", 2) is None
 
 
 def test_closest_passage_names_its_line() -> None:

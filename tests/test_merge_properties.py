@@ -6,7 +6,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cmo.coding import code_corpus
@@ -68,6 +68,14 @@ def _curate(text: str) -> tuple[str, list[str]]:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(states=st.lists(corpus_state, min_size=2, max_size=4))
+# Found by hypothesis: every CMOC going away must leave `cmocs: []`, not an empty block that reads as null.
+@example(
+    states=[
+        [[]],
+        [[{"context": None, "mechanism": "building-trust", "outcome": None, "cmoc": None, "stance": "supports"}]],
+        [[]],
+    ]
+)
 def test_no_curated_field_or_comment_is_lost_and_merge_is_idempotent(
     states: list[list[list[dict[str, str | None]]]],
 ) -> None:

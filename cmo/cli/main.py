@@ -46,6 +46,12 @@ class ListFormat(StrEnum):
     json = "json"
 
 
+JobsOption = Annotated[
+    int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).", show_default=False)
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Code every transcript again, ignoring (and not updating) the cache.")
+]
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(help="Corpus folder, programme folders or transcripts (default: corpus/).", show_default=False),
@@ -90,14 +96,16 @@ def code_command(
         RecordFormat.jsonl
     ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics only, no summary.")] = False,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Parse and validate transcripts into CMO records; print a summary, optionally write the records."""
     from cmo.cli.output import coding_summary, console, print_diagnostics, tally
     from cmo.coding import code_corpus
-    from cmo.files import write_atomic
-    from cmo.records import dump_records
+    from cmo.files import write_chunks_atomic
+    from cmo.records import record_chunks
 
-    result = code_corpus(_paths(paths))
+    result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache)
     print_diagnostics(result.diagnostics)
     to_stdout = out == "-"
     if not quiet:
@@ -108,11 +116,13 @@ def code_command(
         if not result.ok:
             typer.echo("cmo: records not written: fix the errors above first", err=True)
         elif to_stdout:
-            sys.stdout.write(dump_records(result.records, fmt.value))
+            for chunk in record_chunks(result.iter_records(), fmt.value):
+                sys.stdout.write(chunk)
         else:
-            write_atomic(Path(out), dump_records(result.records, fmt.value))
+            write_chunks_atomic(Path(out), record_chunks(result.iter_records(), fmt.value))
             if not quiet:
-                typer.echo(f"wrote {len(result.records)} records to {out}", err=True)
+                count = sum(transcript.record_count for transcript in result.transcripts)
+                typer.echo(f"wrote {count} records to {out}", err=True)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -123,6 +133,8 @@ def validate_command(
         DiagnosticFormat.text
     ),
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check transcripts, codebooks, programme files and theory files; print diagnostics only."""
     from cmo.cli.output import tally
@@ -134,7 +146,7 @@ def validate_command(
     given = _paths(paths)
     theories = [path for path in given if is_theory_path(path)]
     corpus_paths = [path for path in given if path not in theories]
-    result = code_corpus(corpus_paths or [default_corpus()])
+    result = code_corpus(corpus_paths or [default_corpus()], jobs=jobs, cache=not no_cache)
     found = Diagnostics()
     if corpus_paths:
         found.extend(result.diagnostics)
@@ -185,6 +197,8 @@ def merge_command(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when a theory file is stale against the corpus.")
     ] = False,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Build or update theories/<programme>.yaml from the records, keeping every curated field and comment."""
     from cmo.cli.output import print_diagnostics
@@ -193,7 +207,7 @@ def merge_command(
     from cmo.files import LockTimeout, locked, write_atomic
     from cmo.merge import merge_corpus
 
-    result = code_corpus(_paths(paths))
+    result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache)
     print_diagnostics(result.diagnostics)
     if not result.ok:
         typer.echo("cmo: nothing merged: fix the errors above first", err=True)

@@ -60,9 +60,10 @@ def coding_summary(result: CodingResult, out: Console) -> None:
     table.add_column("codes used", justify="right")
     by_programme: dict[str, Counter[str]] = {}
     used: dict[str, set[str]] = {}
-    for record in result.records:
-        by_programme.setdefault(record.programme, Counter())[record.source] += 1
-        used.setdefault(record.programme, set()).update(code for _, code in record.codes())
+    for transcript in result.transcripts:
+        if transcript.source is not None:
+            by_programme.setdefault(transcript.programme, Counter())[transcript.source] += transcript.record_count
+        used.setdefault(transcript.programme, set()).update(transcript.code_uses)
     transcripts = Counter(t.programme for t in result.transcripts)
     programmes = result.corpus.programmes if result.corpus else {}
     for programme_id, programme in programmes.items():

@@ -1,0 +1,1 @@
+"""Benchmarks of cmo against the floor of reading the same files: `make bench`."""

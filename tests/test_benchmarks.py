@@ -1,0 +1,54 @@
+"""`make bench` at its smallest size, so the benchmark cannot rot (no timing is asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.generate import SOURCES, generate
+from benchmarks.run import Bench
+from tests.conftest import REPO
+
+
+def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
+    first, second = generate(tmp_path / "a", 6), generate(tmp_path / "b", 6)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    transcript = next(first.rglob("t00000.md")).read_text(encoding="utf-8")
+    assert 2_500 < len(transcript.split()) < 5_000
+    assert transcript.count("```cmo") == 10
+    assert {p.parent.name for p in first.rglob("t*.md")} == set(SOURCES)
+
+
+def test_the_benchmark_runs_end_to_end_at_its_smallest_size(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, runs=1, sizes=[8, 16])
+    bench.startup()
+    bench.coding()
+    bench.incremental()
+    bench.merge()
+    bench.memory()
+    out = tmp_path / "RESULTS.md"
+    bench.write(out, 1.0)
+    text = out.read_text(encoding="utf-8")
+    for row in (
+        "start-up: cmo --help",
+        "cmo code, cold, all cores, 16 transcripts",
+        "one transcript changed",
+        "cmo merge, new theory files",
+        "peak memory",
+    ):
+        assert row in text
+    assert "byte for byte identical: True" in text
+
+
+def test_compare_benchmark_reports_its_figures() -> None:
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "compare_bench.py"), "1", "300"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert '"compare":' in out.stdout and '"cdist":' in out.stdout and '"loop":' in out.stdout

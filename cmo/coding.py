@@ -144,11 +144,11 @@ class CodingResult:
 class _Coder:
     """Codes one transcript of one programme."""
 
-    def __init__(self, file: Path, root: Path, programme: ProgrammeSource) -> None:
+    def __init__(self, file: Path, root: Path, programme: ProgrammeSource, shown: str | None = None) -> None:
         self.file = file
         self.programme = programme
         self.diagnostics = Diagnostics()
-        self.shown = display_path(file)
+        self.shown = shown if shown is not None else display_path(file)
         self.result = TranscriptResult(programme.id, file.relative_to(root).as_posix(), self.shown)
         self.quotes: evidence.QuoteIndex | None = None  # built on the first quote, shared by the rest
         self.records: list[Record] = []
@@ -350,40 +350,44 @@ def code_transcript(file: Path, root: Path, programme: ProgrammeSource) -> Trans
 _Coded = tuple[dict[str, Any], list[dict[str, Any]], str, int, int, int]
 
 
-def _code_for_transfer(file: Path, root: Path, programme: ProgrammeSource) -> tuple[TranscriptResult, _Coded]:
-    coder = _Coder(file, root, programme)
+def _code_for_transfer(
+    file: Path, root: Path, programme: ProgrammeSource, shown: str, want_records: bool = True
+) -> tuple[TranscriptResult, _Coded]:
+    coder = _Coder(file, root, programme, shown)
     result = coder.run()
     try:
         stat = file.stat()
         identity = (digest(coder.raw or b""), stat.st_size, stat.st_mtime_ns, stat.st_ino)
     except OSError:
         identity = ("", -1, -1, -1)
-    records = [record.model_dump(mode="json") for record in result.records]
+    records = [record.model_dump(mode="json") for record in result.records] if want_records else []
     return result, (result.to_data(), records, *identity)
 
 
-def _code_chunk(task: tuple[Path, ProgrammeSource, list[Path]]) -> list[_Coded]:
+def _code_chunk(task: tuple[Path, ProgrammeSource, list[tuple[Path, str]], bool]) -> list[_Coded]:
     """Worker-process entry: code a run of transcripts of one programme."""
-    root, programme, files = task
-    return [_code_for_transfer(file, root, programme)[1] for file in files]
+    root, programme, files, want_records = task
+    return [_code_for_transfer(file, root, programme, shown, want_records)[1] for file, shown in files]
 
 
 def _default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run_parallel(root: Path, tasks: list[tuple[ProgrammeSource, Path]], jobs: int) -> list[_Coded]:
+def _run_parallel(
+    root: Path, tasks: list[tuple[ProgrammeSource, Path, str]], jobs: int, want_records: bool
+) -> list[_Coded]:
     """Code the tasks on `jobs` processes, in chunks of one programme's files, results in task order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(4, min(64, len(tasks) // (jobs * 8) or 1))
-    chunks: list[tuple[Path, ProgrammeSource, list[Path]]] = []
-    for programme, file in tasks:
+    chunks: list[tuple[Path, ProgrammeSource, list[tuple[Path, str]], bool]] = []
+    for programme, file, shown in tasks:
         if chunks and chunks[-1][1] is programme and len(chunks[-1][2]) < size:
-            chunks[-1][2].append(file)
+            chunks[-1][2].append((file, shown))
         else:
-            chunks.append((root, programme, [file]))
+            chunks.append((root, programme, [(file, shown)], want_records))
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
         return [coded for chunk in pool.map(_code_chunk, chunks) for coded in chunk]
@@ -414,12 +418,15 @@ def _duplicate_ids(results: list[TranscriptResult], diagnostics: Diagnostics) ->
             )
 
 
-def code_corpus(paths: Sequence[Path], *, jobs: int | None = None, cache: bool = False) -> CodingResult:
+def code_corpus(
+    paths: Sequence[Path], *, jobs: int | None = None, cache: bool = False, keep_records: bool = True
+) -> CodingResult:
     """Parse and validate every transcript the paths name; never stops at the first problem.
 
     `jobs` worker processes code transcripts in parallel (default: all cores; results are identical to a
     serial run). With `cache`, transcripts whose content and whose programme's codebooks and programme
-    files are unchanged since the last run are not coded again (see cmo.cache).
+    files are unchanged since the last run are not coded again (see cmo.cache). Without `keep_records`,
+    only summaries and diagnostics are kept (records can still be read back from the cache, if any).
     """
     diagnostics = Diagnostics()
     corpus = discover(list(paths), diagnostics)
@@ -428,48 +435,64 @@ def code_corpus(paths: Sequence[Path], *, jobs: int | None = None, cache: bool =
         for programme in (corpus.programmes.values() if corpus else [])
         for file in programme.transcripts
     ]
+    if corpus is None or not tasks:
+        return _finish(corpus, [], diagnostics)
+    # Paths as strings, worked out once: at 10,000 transcripts pathlib's per-call cost shows.
+    prefix = str(corpus.root) + os.sep
+    rels = [str(file)[len(prefix) :].replace(os.sep, "/") for _, file in tasks]
+    root_shown = display_path(corpus.root)
+    shown = [rel if root_shown == "." else f"{root_shown}/{rel}" for rel in rels]
     results: list[TranscriptResult | None] = [None] * len(tasks)
     store: Cache | None = None
-    if corpus is not None and cache:
+    if cache:
         store = Cache(corpus.root, context_key(_context_files(corpus)))
         store.load()
     todo: list[int] = []
     for index, (_, file) in enumerate(tasks):
-        path = file.relative_to(corpus.root).as_posix() if corpus else ""
         entry = None
         if store is not None:
             with contextlib.suppress(OSError):
-                entry = store.lookup(path, file.stat())
+                entry = store.lookup(rels[index], file.stat())
         if entry is None:
             todo.append(index)
         else:
+            assert store is not None
             results[index] = TranscriptResult.from_data(
-                entry.result,
-                display_path(file),
-                functools.partial(store.records, path),  # type: ignore[union-attr]
+                entry.result, shown[index], functools.partial(store.records, rels[index])
             )
+    want = keep_records or store is not None
     workers = jobs if jobs is not None else _default_jobs()
-    if corpus is not None and todo:
-        coded: list[_Coded]
-        if workers > 1 and len(todo) >= _PARALLEL_MINIMUM:
-            coded = _run_parallel(corpus.root, [tasks[i] for i in todo], workers)
-            for index, item in zip(todo, coded, strict=True):
-                data, records = item[0], item[1]
-                results[index] = TranscriptResult.from_data(data, display_path(tasks[index][1]), _given(records))
-        else:
-            coded = []
-            for index in todo:
-                result, item = _code_for_transfer(tasks[index][1], corpus.root, tasks[index][0])
-                results[index] = result
-                coded.append(item)
-        if store is not None:
-            for index, (data, records, content, size, mtime, inode) in zip(todo, coded, strict=True):
-                if size >= 0:
-                    path = tasks[index][1].relative_to(corpus.root).as_posix()
-                    store.put(path, Entry(size, mtime, inode, content, data), records)
-    if store is not None and corpus is not None:
-        store.save({file.relative_to(corpus.root).as_posix() for _, file in tasks})
+    coded: list[_Coded] = []
+    if workers > 1 and len(todo) >= _PARALLEL_MINIMUM:
+        coded = _run_parallel(corpus.root, [(*tasks[i], shown[i]) for i in todo], workers, want)
+        for index, item in zip(todo, coded, strict=True):
+            results[index] = TranscriptResult.from_data(item[0], shown[index], _given(item[1]))
+    else:
+        for index in todo:
+            programme, file = tasks[index]
+            result, item = _code_for_transfer(file, corpus.root, programme, shown[index], want)
+            results[index] = result
+            coded.append(item)
+    if store is not None:
+        for index, (data, records, content, size, mtime, inode) in zip(todo, coded, strict=True):
+            if size >= 0:
+                store.put(rels[index], Entry(size, mtime, inode, content, data), records)
+        store.save(set(rels))
     done = [result for result in results if result is not None]
+    if not keep_records:
+        for index in todo:
+            fresh = results[index]
+            assert fresh is not None
+            fresh.built = None
+            fresh.pending = functools.partial(store.records, rels[index]) if store is not None else _not_kept
+    return _finish(corpus, done, diagnostics)
+
+
+def _not_kept() -> list[dict[str, Any]]:
+    raise RuntimeError("records were not kept: code the corpus with keep_records=True")
+
+
+def _finish(corpus: Corpus | None, done: list[TranscriptResult], diagnostics: Diagnostics) -> CodingResult:
     for result in done:
         diagnostics.extend(result.diagnostics)
     _duplicate_ids(done, diagnostics)

@@ -99,8 +99,14 @@ def _transcripts_under(folder: Path) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / name for name in sorted(filenames) if name.endswith(TRANSCRIPT_SUFFIX))
+        base = Path(dirpath)
+        found.extend(base / name for name in sorted(filenames) if name.endswith(TRANSCRIPT_SUFFIX))
     return found
+
+
+def _path_order(path: Path) -> str:
+    """Sorts paths as pathlib does (part by part), at string speed: the separator sorts before any character."""
+    return str(path).replace(os.sep, "\0")
 
 
 def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
@@ -149,7 +155,7 @@ def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
     shared = _shared_codes(corpus.root, diagnostics)
     for folder in sorted(selected):
         source = _load_programme(folder, shared, diagnostics)
-        source.transcripts = sorted(set(selected[folder]))
+        source.transcripts = sorted(set(selected[folder]), key=_path_order)
         corpus.programmes[source.id] = source
     return corpus
 

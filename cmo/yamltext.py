@@ -156,7 +156,7 @@ def carry_comments(old: list[str], new: list[str]) -> list[str]:
     if not any("#" in line for line in old):
         return new
     old_paths = key_paths(old)
-    inline: dict[tuple[str, ...], str] = {}
+    inline: dict[tuple[str, ...], tuple[str, str]] = {}  # path -> (indent of its line, comment)
     above: dict[tuple[str, ...], list[str]] = {}
     orphans: list[str] = []
     pending: list[str] = []
@@ -178,16 +178,15 @@ def carry_comments(old: list[str], new: list[str]) -> list[str]:
             above.setdefault(path, []).extend(pending)
             pending = []
         if comment:
-            inline[path] = comment
+            inline[path] = (" " * (len(line) - len(line.lstrip())), comment)
     result: list[str] = []
     for line, path in zip(new, key_paths(new), strict=True):
         if path is not None:
             result += above.pop(path, [])
             if path in inline:
-                line = f"{line}  {inline.pop(path)}"
+                line = f"{line}  {inline.pop(path)[1]}"
         result.append(line)
-    for path, comment in inline.items():
-        orphans.append(" " * (2 * (len(path) - 1)) + comment)
+    orphans += [indent + comment for indent, comment in inline.values()]
     for lines in above.values():
         orphans += lines
     return result + orphans + pending

@@ -125,3 +125,14 @@ def test_jobs_output_is_byte_identical(synthetic: Path, cli: Callable[..., Resul
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert outputs[0].startswith(b"[\n  {")
+
+
+def test_without_keep_records_only_summaries_are_held(tmp_path: Path) -> None:
+    root = generate(tmp_path / "corpus", 4)
+    summary = code_corpus([root], jobs=1, keep_records=False)
+    assert [t.record_count for t in summary.transcripts] == [10, 10, 10, 10]
+    assert all(t.built is None for t in summary.transcripts)
+    with pytest.raises(RuntimeError, match="records were not kept"):
+        _ = summary.records
+    cached = code_corpus([root], jobs=1, keep_records=False, cache=True)  # records come back from the cache
+    assert record_dicts(cached.records) == record_dicts(code_corpus([root], jobs=1).records)

@@ -105,7 +105,7 @@ def code_command(
     from cmo.files import write_chunks_atomic
     from cmo.records import record_chunks
 
-    result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache)
+    result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache, keep_records=out is not None)
     print_diagnostics(result.diagnostics)
     to_stdout = out == "-"
     if not quiet:
@@ -146,7 +146,7 @@ def validate_command(
     given = _paths(paths)
     theories = [path for path in given if is_theory_path(path)]
     corpus_paths = [path for path in given if path not in theories]
-    result = code_corpus(corpus_paths or [default_corpus()], jobs=jobs, cache=not no_cache)
+    result = code_corpus(corpus_paths or [default_corpus()], jobs=jobs, cache=not no_cache, keep_records=False)
     found = Diagnostics()
     if corpus_paths:
         found.extend(result.diagnostics)
@@ -179,7 +179,7 @@ def codebook_command(
     from cmo.codebook_usage import usage
     from cmo.coding import code_corpus
 
-    result = code_corpus(_paths([path] if path else None))
+    result = code_corpus(_paths([path] if path else None), keep_records=False)
     report = usage(result)
     if fmt is ListFormat.json:
         import json
@@ -548,6 +548,10 @@ def _progress(description: str) -> Iterator[None]:
 from cmo.cli import diff as diff_cli  # noqa: E402 - registers onto `app`, defined above
 
 diff_cli.register(app)
+
+from cmo.cli import qdpx as qdpx_cli  # noqa: E402 - registers onto `app`, defined above
+
+qdpx_cli.register(app)
 
 
 def run() -> NoReturn:

@@ -1,0 +1,138 @@
+"""`cmo qdpx import` / `cmo qdpx export`: REFI-QDA projects in and out (NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+# The same codes as cmo.cli.main (imported there, not here, so that main can import this module).
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+qdpx_app = typer.Typer(
+    name="qdpx",
+    help="Exchange coded projects with NVivo, ATLAS.ti, MAXQDA and QualCoder as REFI-QDA .qdpx files.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `cmo qdpx import` and `cmo qdpx export` to the `cmo` command."""
+    app.add_typer(qdpx_app, name="qdpx")
+
+
+def _fail_usage(message: str) -> NoReturn:
+    typer.echo(f"cmo: error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+@qdpx_app.command("import", no_args_is_help=True)
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The .qdpx project to import.", show_default=False)],
+    programme: Annotated[str, typer.Option("--programme", "-p", help="Id of the programme to import into.")],
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder.")] = Path("corpus"),
+    source_type: Annotated[
+        str | None,
+        typer.Option(
+            "--source-type", help="Source type of sources without one: interview|observation|document|workshop."
+        ),
+    ] = None,
+    code_map: Annotated[
+        Path | None, typer.Option("--map", help="MAP.yaml giving codes their kind (and id): overrides the code tree.")
+    ] = None,
+    crlf: Annotated[
+        int | None,
+        typer.Option("--crlf", min=1, max=2, help="Count a CRLF line break as 1 or 2 positions (default: detect)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite transcripts that already exist.")] = False,
+) -> None:
+    """Import a REFI-QDA project: a transcript per text source, a `cmo` block per coded passage, the codebook."""
+    from cmo.cli.output import print_diagnostics, tally
+    from cmo.coding import code_corpus
+    from cmo.corpus import display_path
+    from cmo.files import write_atomic
+    from cmo.models import SourceType
+    from cmo.qdpx.importer import ImportOptions, import_qdpx
+    from cmo.suggest import did_you_mean
+
+    if not _SLUG.match(programme):
+        _fail_usage(f"programme id {programme!r} must be a slug (lower-case letters, digits and '-')")
+    kinds = [kind.value for kind in SourceType]
+    if source_type is not None and source_type not in kinds:
+        _fail_usage(f"--source-type {source_type!r} is not one of {', '.join(kinds)}{did_you_mean(source_type, kinds)}")
+    options = ImportOptions(
+        programme=programme,
+        corpus=corpus,
+        source_type=SourceType(source_type) if source_type else None,
+        code_map=code_map,
+        crlf=crlf,
+        force=force,
+    )
+    result = import_qdpx(file, options)
+    print_diagnostics(result.diagnostics.items)  # in the order found: sources, then what was left out
+    if result.diagnostics.errors:
+        typer.echo("cmo: nothing imported: fix the errors above first", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    for path, text in result.files.items():
+        write_atomic(path, text)
+        typer.echo(f"wrote {display_path(path)}")
+    coded = code_corpus([corpus / programme])
+    print_diagnostics(coded.diagnostics)
+    typer.echo(
+        f"{programme}: {result.transcripts} transcripts with {result.annotations} annotations imported; "
+        f"{len(coded.records)} records",
+    )
+    typer.echo(tally(coded.diagnostics, len(coded.transcripts)), err=True)
+    raise typer.Exit(EXIT_OK if coded.ok else EXIT_FINDINGS)
+
+
+@qdpx_app.command("export", no_args_is_help=True)
+def export_command(
+    programmes: Annotated[
+        list[str] | None,
+        typer.Argument(help="Programme ids to export (default: every programme in the corpus).", show_default=False),
+    ] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: corpus/).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="The .qdpx file to write.")] = None,
+) -> None:
+    """Export programmes as a REFI-QDA project: sources, the codebook by kind, each record's evidence coded."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.coding import code_corpus
+    from cmo.corpus import PROGRAMME_FILE, default_corpus, display_path
+    from cmo.diagnostics import Diagnostics
+    from cmo.files import write_bytes_atomic
+    from cmo.qdpx.exporter import export_qdpx
+    from cmo.suggest import did_you_mean
+
+    if out is None:
+        _fail_usage("cmo qdpx export needs --out FILE.qdpx")
+    root = corpus or default_corpus()
+    names = list(programmes or [])
+    diagnostics = Diagnostics()
+    candidates = sorted(p.parent.name for p in root.glob(f"*/{PROGRAMME_FILE}")) if root.is_dir() else []
+    for name in names:
+        if not (root / name / PROGRAMME_FILE).is_file():
+            diagnostics.add(
+                display_path(root),
+                1,
+                1,
+                "qdpx-programme",
+                f"no programme {name!r} in this corpus{did_you_mean(name, candidates)}",
+            )
+    if diagnostics.errors:
+        print_diagnostics(diagnostics.sorted())
+        raise typer.Exit(EXIT_FINDINGS)
+    result = code_corpus([root / name for name in names] if names else [root])
+    print_diagnostics(result.diagnostics)
+    if not result.ok or result.corpus is None or not result.corpus.programmes:
+        typer.echo("cmo: nothing exported: fix the errors above first", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    exported = export_qdpx(result, names or list(result.corpus.programmes), diagnostics)
+    print_diagnostics(diagnostics.sorted())
+    write_bytes_atomic(out, exported.data)
+    typer.echo(f"wrote {display_path(out)}: {exported.sources} sources, {exported.selections} coded passages")
+    raise typer.Exit(EXIT_OK)

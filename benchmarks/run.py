@@ -57,8 +57,8 @@ class Bench:
         self, what: str, figure: float, reference_name: str, reference: float, target: str, unit: str = "s"
     ) -> None:
         ratio = figure / reference if reference else float("inf")
-        shown = f"{figure:.3f} {unit}" if unit == "s" else f"{figure:.0f} {unit}"
-        ref = f"{reference_name}: {reference:.3f} s" if unit == "s" else f"{reference_name}: {reference:.0f} {unit}"
+        shown = f"{figure:.3f} s" if unit == "s" else f"{figure:.2f} {unit}"
+        ref = f"{reference_name}: {reference:.3f} s" if unit == "s" else reference_name
         self.rows.append((what, shown, ref, f"{ratio:.2f}", target))
         print(f"{what:<58} {shown:>12}  {ref:<40} ratio {ratio:6.2f}  {target}", flush=True)
 
@@ -93,7 +93,7 @@ class Bench:
         self.row(
             f"cmo code --jobs {jobs} (speed-up over --jobs 1), {count} transcripts",
             serial / parallel,
-            "--jobs 1 = 1.0 x",
+            "--jobs 1",
             1.0,
             ">= 1.6 on 2 cores",
             unit="x",

@@ -471,6 +471,8 @@ def code_corpus(
         for index in todo:
             programme, file = tasks[index]
             result, item = _code_for_transfer(file, corpus.root, programme, shown[index], want)
+            if not keep_records:
+                result.built = None  # let this transcript's records go now: memory stays flat
             results[index] = result
             coded.append(item)
     if store is not None:

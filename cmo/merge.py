@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,76 @@ def _has_curated_content(cmoc: Any) -> bool:
     return cmoc.get("status") not in (None, Status.NEW.value)
 
 
+# --- reading an existing theory without parsing what merge will rewrite anyway ----------------
+
+_KEY_NAME = re.compile(r"([^\s#'\"\-][^:#]*?):(?:\s|$)")
+
+
+@dataclass
+class Layout:
+    """Where each CMOC and each of its keys start (0-based lines), found by scanning the lines."""
+
+    skeleton: str  # the text with every generated key's lines blanked (line numbers unchanged)
+    items: list[int] = field(default_factory=list)
+    keys: list[list[tuple[int, str]]] = field(default_factory=list)
+    had_evidence: list[bool] = field(default_factory=list)
+
+
+def scan_layout(text: str) -> Layout | None:
+    """The CMOCs' layout when the file is laid out as merge writes it (block style), else None.
+
+    Merge only rewrites generated keys, so it need not parse them: a theory of 100,000 evidence entries
+    is read as a skeleton of ids and curated fields. Anything unexpected gives None, and the caller
+    parses the whole file instead.
+    """
+    lines = text.split("\n")
+    try:
+        start = next(i for i, line in enumerate(lines) if re.match(r"cmocs:\s*(#.*)?$", line))
+    except StopIteration:
+        return None
+    blanked = list(lines)
+    layout = Layout(skeleton="")
+    dash = key_indent = -1
+    generated = False
+    for number in range(start + 1, len(lines)):
+        line = lines[number]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if "\t" in line[: indent + 1]:
+            return None
+        if indent == 0:
+            break
+        if dash < 0:
+            if not stripped.startswith("- "):
+                return None
+            dash = indent
+            key_indent = dash + 2 + (len(stripped) - 2 - len(stripped[2:].lstrip(" ")))
+        if indent == dash and stripped.startswith("- "):
+            name = _KEY_NAME.match(line, key_indent)
+            if name is None:
+                return None
+            layout.items.append(number)
+            layout.keys.append([(number, name.group(1))])
+            layout.had_evidence.append(False)
+            generated = name.group(1) in GENERATED_KEYS
+        elif indent == key_indent and (name := _KEY_NAME.match(line, key_indent)) is not None:
+            if not layout.items:
+                return None
+            layout.keys[-1].append((number, name.group(1)))
+            generated = name.group(1) in GENERATED_KEYS
+        elif indent <= key_indent or not layout.items:
+            return None
+        else:
+            if generated and layout.keys[-1][-1][1] == "evidence" and stripped.startswith("- "):
+                layout.had_evidence[-1] = True
+        if generated:
+            blanked[number] = ""
+    layout.skeleton = "\n".join(blanked)
+    return layout
+
+
 # --- one programme ------------------------------------------------------------------------------
 
 
@@ -156,6 +227,7 @@ def merge_text(
     shown: str,
     diagnostics: Diagnostics,
     data: Any = None,
+    layout: Layout | None = None,
 ) -> str:
     """The new text of a programme's theory file, given its current text (None when there is none).
 
@@ -185,7 +257,7 @@ def merge_text(
             emit("programme", section, 0, fresh)
             out += carry_comments(region, fresh)
         elif key == "cmocs":
-            out += _merge_cmocs(region, start, data.get("cmocs") or [], groups, source, shown, diagnostics)
+            out += _merge_cmocs(region, start, data.get("cmocs") or [], groups, source, shown, diagnostics, layout)
         else:
             out += region
     if "cmocs" not in data:
@@ -205,6 +277,7 @@ def _merge_cmocs(
     source: ProgrammeSource,
     shown: str,
     diagnostics: Diagnostics,
+    layout: Layout | None = None,
 ) -> list[str]:
     """The `cmocs:` block anew: known CMOCs updated in place, vanished ones kept or dropped, new ones appended."""
     if not items:
@@ -227,7 +300,7 @@ def _merge_cmocs(
             generated = generated_cmoc(groups[cmoc_id], source.codes)
         elif _has_curated_content(item):
             generated = no_evidence()
-            if item.get("evidence"):
+            if layout.had_evidence[index] if layout else item.get("evidence"):
                 diagnostics.add(
                     shown,
                     item.mark.line,
@@ -239,7 +312,12 @@ def _merge_cmocs(
         else:
             out += carry_comments(item_lines, [])  # nobody curated it: it goes, its comments stay
             continue
-        out += _merge_cmoc(item, item_lines, starts[index] + offset, generated)
+        base = starts[index] + offset
+        if layout is not None:
+            keys = [(line - base, key) for line, key in layout.keys[index]]
+        else:
+            keys = sorted(((mark.line - 1 - base, key) for key, mark in item.key_marks.items()), key=lambda k: k[0])
+        out += _merge_cmoc(item, item_lines, keys, generated)
         kept += 1
     new_items = [_new_cmoc(cmoc_id, groups[cmoc_id], source) for cmoc_id in sorted(set(groups) - seen)]
     emit_items(new_items, dash, out)
@@ -249,9 +327,9 @@ def _merge_cmocs(
     return out
 
 
-def _merge_cmoc(item: Any, lines: list[str], offset: int, generated: dict[str, Any]) -> list[str]:
+def _merge_cmoc(item: Any, lines: list[str], keys: list[tuple[int, str]], generated: dict[str, Any]) -> list[str]:
     """One CMOC's lines: its own keys as written, its generated keys written anew in the same places."""
-    keys = sorted(((mark.line - 1 - offset, key) for key, mark in item.key_marks.items()), key=lambda k: k[0])
+    present = {key for _, key in keys}
     indent = item.mark.column - 1
     parts: list[tuple[str, list[str]]] = []
     for (start, key), (end, _) in zip(keys, [*keys[1:], (len(lines), "")], strict=True):
@@ -263,7 +341,7 @@ def _merge_cmoc(item: Any, lines: list[str], offset: int, generated: dict[str, A
         else:
             parts.append((key, old))
     for key in GENERATED_KEYS:
-        if key in generated and key not in item:
+        if key in generated and key not in present:
             rank = CMOC_KEY_ORDER.index(key)
             position = sum(1 for name, _ in parts if name in CMOC_KEY_ORDER and CMOC_KEY_ORDER.index(name) < rank)
             fresh = []
@@ -286,6 +364,25 @@ def _split_trailing_comments(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines[:end], lines[end:]
 
 
+def _layout_of(raw: bytes) -> Layout | None:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None  # the full read reports it
+    return scan_layout(text.replace("\r\n", "\n"))
+
+
+def _matches(data: Any, layout: Layout) -> bool:
+    """The scanned CMOCs are the parsed ones, line for line."""
+    items = data.get("cmocs") if isinstance(data, dict) else None
+    if not isinstance(items, list) or len(items) != len(layout.items):
+        return False
+    return all(
+        getattr(item, "mark", None) is not None and item.mark.line - 1 == line
+        for item, line in zip(items, layout.items, strict=True)
+    )
+
+
 def theory_path(theories: Path, programme: str) -> Path:
     return theories / f"{programme}.yaml"
 
@@ -303,13 +400,18 @@ def merge_corpus(result: CodingResult, theories: Path) -> list[MergeOutcome]:
         diagnostics = Diagnostics()
         existing: str | None = None
         data: Any = None
+        layout: Layout | None = None
         if path.exists():
             raw = path.read_bytes()
-            theory, data = load_theory_bytes(raw, shown, diagnostics)
+            layout = _layout_of(raw)
+            theory, data = load_theory_bytes(layout.skeleton.encode() if layout else raw, shown, diagnostics)
+            if theory is not None and layout is not None and not _matches(data, layout):
+                layout = None  # the scan and the parser disagree: trust the parser
+                theory, data = load_theory_bytes(raw, shown, diagnostics)
             if theory is None:
                 outcomes.append(MergeOutcome(programme_id, path, None, False, diagnostics.items))
                 continue
             existing = raw.decode("utf-8-sig").replace("\r\n", "\n")  # decodes: load_theory_bytes checked it
-        text = merge_text(existing, source, by_programme[programme_id], shown, diagnostics, data)
+        text = merge_text(existing, source, by_programme[programme_id], shown, diagnostics, data, layout)
         outcomes.append(MergeOutcome(programme_id, path, text, text != existing, diagnostics.items))
     return outcomes

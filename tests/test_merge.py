@@ -340,3 +340,55 @@ def test_validate_theories(project: Path, cli: Callable[..., Result]) -> None:
     assert "unknown code 'stigmaa'" in lines[1] and "did you mean 'stigma'?" in lines[1]
     first_line = text.splitlines().index("  - id: trust-first") + 1
     assert f"CMOC id 'trust-first' appears twice (first at line {first_line})" in lines[2]
+
+
+def test_the_layout_scan_agrees_with_the_parser_and_blanks_only_generated_keys(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    from cmo.merge import scan_layout
+    from cmo.yamlio import load
+
+    write(project, "int-01", transcript(TRUST + "cmoc: trust-first\n", TRUST, "outcome: help-seeking\n"))
+    merge(cli)
+    text = curate(project)
+    layout = scan_layout(text)
+    assert layout is not None
+    items = load(text)["cmocs"]
+    assert layout.items == [item.mark.line - 1 for item in items]
+    assert layout.had_evidence == [True] * len(items)
+    skeleton = load(layout.skeleton)
+    for item in skeleton["cmocs"]:
+        assert not set(item) & {"codes", "counts", "triangulated", "evidence"}
+    assert [item["id"] for item in skeleton["cmocs"]] == [item["id"] for item in items]
+    assert "statement: If key persons vouch" in layout.skeleton
+
+
+def test_a_layout_the_scan_does_not_know_falls_back_to_parsing(project: Path, cli: Callable[..., Result]) -> None:
+    from cmo.merge import scan_layout
+
+    write(project, "int-01", transcript(TRUST + "cmoc: trust-first\n"))
+    merge(cli)
+    # A person re-indented the list: items at column 0, keys at 2 (valid YAML, not merge's layout).
+    head, body = theory_text(project).split("cmocs:\n")
+    body = "\n".join(line[2:] for line in body.split("\n"))
+    body = body.replace("- id: trust-first\n", "- id: trust-first\n  # mine\n  statement: Kept as written\n")
+    text = head + "cmocs:\n" + body
+    (project / "theories/alpha.yaml").write_text(text, encoding="utf-8")
+    layout = scan_layout(text)
+    assert layout is None or layout.items == []  # not merge's layout: the parser reads it
+    write(project, "int-01", transcript(TRUST + "cmoc: trust-first\n", TRUST + "cmoc: trust-first\n"))
+    assert merge(cli).exit_code == 0
+    after = theory_text(project)
+    assert "  # mine\n  statement: Kept as written\n" in after
+    assert "excerpts: 2" in after
+    assert cli("validate", "theories").exit_code == 0
+
+
+def test_a_broken_generated_block_is_simply_written_anew(project: Path, cli: Callable[..., Result]) -> None:
+    write(project, "int-01", transcript(TRUST + "cmoc: trust-first\n"))
+    merge(cli)
+    good = theory_text(project)
+    broken = good.replace("        quote: ", "        quote: [unclosed ", 1)
+    (project / "theories/alpha.yaml").write_text(broken, encoding="utf-8")
+    assert merge(cli).exit_code == 0
+    assert theory_text(project) == good

@@ -51,6 +51,7 @@ class Bench:
         self.sizes = sizes
         self.rows: list[tuple[str, str, str, str, str]] = []
         self.notes: list[str] = []
+        self.cold: dict[int, float] = {}
         self.env = {**os.environ, "CMO_CACHE_DIR": str(workdir / "cache")}
 
     def row(
@@ -76,6 +77,7 @@ class Bench:
             root = self.corpus(size)
             floor = median_of(self.runs, functools.partial(timed, [PYTHON, "-m", "benchmarks.floor", str(root)]))
             cold = median_of(self.runs, functools.partial(self.code, root, "--no-cache"))
+            self.cold[size] = cold
             self.row(
                 f"cmo code, cold, all cores, {size} transcripts",
                 cold,
@@ -207,6 +209,22 @@ class Bench:
             )
         )
         print(f"peak memory {peaks}")
+        self.notes.append(
+            f"Memory grows {peaks[large] / peaks[small]:.1f}x from {small:,} to {large:,} transcripts "
+            f"({peaks[small]:.0f} MB to {peaks[large]:.0f} MB): records are streamed, not held."
+        )
+
+    def growth(self) -> None:
+        """How the cold run's cost grows with corpus size, start-up and all."""
+        if len(self.cold) < 2:
+            return
+        per = ", ".join(f"{size:,}: {1000 * seconds / size:.2f} ms" for size, seconds in sorted(self.cold.items()))
+        sizes = sorted(self.cold)
+        first, last = sizes[0], sizes[-1]
+        self.notes.append(
+            f"`cmo code` cold cost per transcript ({per}): {self.cold[last] / self.cold[first]:.1f}x the time for "
+            f"{last / first:.0f}x the transcripts, linear once start-up is amortised."
+        )
 
     def write(self, path: Path, elapsed: float) -> None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -246,6 +264,7 @@ def main() -> None:
         bench.merge()
         bench.compare()
         bench.memory()
+        bench.growth()
         bench.write(args.out, time.perf_counter() - started)
     print(f"wrote {args.out}")
 

@@ -29,6 +29,7 @@ def test_the_benchmark_runs_end_to_end_at_its_smallest_size(tmp_path: Path) -> N
     bench.incremental()
     bench.merge()
     bench.memory()
+    bench.growth()
     out = tmp_path / "RESULTS.md"
     bench.write(out, 1.0)
     text = out.read_text(encoding="utf-8")
@@ -41,6 +42,7 @@ def test_the_benchmark_runs_end_to_end_at_its_smallest_size(tmp_path: Path) -> N
     ):
         assert row in text
     assert "byte for byte identical: True" in text
+    assert "cold cost per transcript (8: " in text and "Memory grows" in text
 
 
 def test_compare_benchmark_reports_its_figures() -> None:

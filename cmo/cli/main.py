@@ -7,11 +7,16 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from cmo import __version__
+from cmo.matching import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from cmo.diagnostics import Diagnostics
+    from cmo.theory import Theory
 
 app = typer.Typer(
     name="cmo",
@@ -52,6 +57,13 @@ JobsOption = Annotated[
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="Code every transcript again, ignoring (and not updating) the cache.")
 ]
+ThresholdOption = Annotated[
+    float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
+]
+TheoriesOption = Annotated[Path, typer.Option("--theories", help="Folder of theory files.")]
+CorpusOption = Annotated[
+    Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
+]
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(help="Corpus folder, programme folders or transcripts (default: corpus/).", show_default=False),
@@ -79,6 +91,18 @@ def _paths(paths: list[Path] | None) -> list[Path]:
     from cmo.corpus import default_corpus
 
     return list(paths) if paths else [default_corpus()]
+
+
+def _theories_or_exit(names: list[str], theories: Path, diagnostics: Diagnostics) -> list[Theory]:
+    """The named programme theories, or their problems printed and exit 1."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.compare import CompareError, load_theories
+
+    try:
+        return load_theories(names, theories, diagnostics)
+    except CompareError:
+        print_diagnostics(diagnostics.sorted())
+        raise typer.Exit(EXIT_FINDINGS) from None
 
 
 def _fail_usage(message: str) -> NoReturn:
@@ -193,7 +217,7 @@ def codebook_command(
 @app.command("merge")
 def merge_command(
     paths: PathsArg = None,
-    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
+    theories: TheoriesOption = Path("theories"),
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when a theory file is stale against the corpus.")
     ] = False,
@@ -249,17 +273,12 @@ def compare_command(
         list[str], typer.Argument(help="Two or more programme ids (theories/<id>.yaml) or theory files.")
     ],
     fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.text,
-    threshold: Annotated[
-        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
-    ] = 80.0,
-    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
-    ] = None,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    theories: TheoriesOption = Path("theories"),
+    corpus: CorpusOption = None,
 ) -> None:
     """Compare programme theories: attributes, codes by role (converge / diverge), CMOCs paired across programmes."""
-    from cmo.cli.output import print_diagnostics
-    from cmo.compare import CompareError, compare, load_theories
+    from cmo.compare import compare
     from cmo.compare_format import format_json, format_markdown, format_text
     from cmo.corpus import default_corpus, discover
     from cmo.diagnostics import Diagnostics
@@ -267,11 +286,7 @@ def compare_command(
     if len(programmes) < 2:
         _fail_usage("compare needs at least two programmes")
     diagnostics = Diagnostics()
-    try:
-        loaded = load_theories(programmes, theories, diagnostics)
-    except CompareError:
-        print_diagnostics(diagnostics.sorted())
-        raise typer.Exit(EXIT_FINDINGS) from None
+    loaded = _theories_or_exit(programmes, theories, diagnostics)
     codebooks = Diagnostics()  # a corpus with problems still gives labels; `cmo validate` reports them
     comparison = compare(loaded, discover([corpus or default_corpus()], codebooks), threshold)
     render = {CompareFormat.text: format_text, CompareFormat.md: format_markdown, CompareFormat.json: format_json}[fmt]
@@ -284,28 +299,20 @@ def import_command(
     source: Annotated[str, typer.Argument(help="Programme (or theory file) to import CMOCs from.")],
     into: Annotated[str, typer.Option("--into", help="Programme (or theory file) to import them into.")],
     cmoc: Annotated[list[str] | None, typer.Option("--cmoc", help="Only this CMOC (repeat for several).")] = None,
-    threshold: Annotated[
-        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
-    ] = 80.0,
-    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
-    ] = None,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    theories: TheoriesOption = Path("theories"),
+    corpus: CorpusOption = None,
 ) -> None:
     """Carry CMOCs from one programme theory into another as hypotheses to test (status: imported)."""
     from cmo.cli.output import print_diagnostics
-    from cmo.compare import CompareError, codebooks_for, load_theories, resolve_theory
+    from cmo.compare import codebooks_for, resolve_theory
     from cmo.corpus import default_corpus, discover, display_path
     from cmo.diagnostics import Diagnostics
     from cmo.files import LockTimeout, locked, write_atomic
     from cmo.importing import ImportFailed, import_text, translations
 
     diagnostics = Diagnostics()
-    try:
-        loaded = load_theories([source, into], theories, diagnostics)
-    except CompareError:
-        print_diagnostics(diagnostics.sorted())
-        raise typer.Exit(EXIT_FINDINGS) from None
+    loaded = _theories_or_exit([source, into], theories, diagnostics)
     origin, target = loaded
     found = discover([corpus or default_corpus()], Diagnostics())
     codebooks = codebooks_for(loaded, found)
@@ -349,17 +356,13 @@ def synthesise_command(
         "theories/overarching.yaml"
     ),
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when --out is stale.")] = False,
-    threshold: Annotated[
-        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
-    ] = 80.0,
-    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
-    ] = None,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    theories: TheoriesOption = Path("theories"),
+    corpus: CorpusOption = None,
 ) -> None:
     """Write an overarching theory: converged CMOCs and concepts across programmes, and what is context-specific."""
     from cmo.cli.output import print_diagnostics
-    from cmo.compare import CompareError, compare, load_theories
+    from cmo.compare import compare
     from cmo.corpus import default_corpus, discover, display_path
     from cmo.diagnostics import Diagnostics
     from cmo.files import LockTimeout, locked, write_atomic
@@ -370,11 +373,7 @@ def synthesise_command(
         _fail_usage("synthesise needs at least two programmes")
     diagnostics = Diagnostics()
     shown = display_path(out)
-    try:
-        loaded = load_theories(programmes, theories, diagnostics)
-    except CompareError:
-        print_diagnostics(diagnostics.sorted())
-        raise typer.Exit(EXIT_FINDINGS) from None
+    loaded = _theories_or_exit(programmes, theories, diagnostics)
     comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)
     try:
         with contextlib.nullcontext() if check else locked(out.parent):
@@ -435,17 +434,13 @@ def report_command(
         typer.Option("--format", "-f", help="Output format (default: from --out's suffix, else text)."),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")] = None,
-    threshold: Annotated[
-        float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
-    ] = 80.0,
-    theories: Annotated[Path, typer.Option("--theories", help="Folder of theory files.")] = Path("theories"),
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
-    ] = None,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    theories: TheoriesOption = Path("theories"),
+    corpus: CorpusOption = None,
 ) -> None:
     """Render what people read: one programme's theory, or the comparison of several, as HTML, Markdown, Excel, CSV, JSON or text."""
-    from cmo.cli.output import console, print_diagnostics
-    from cmo.compare import CompareError, compare, load_theories
+    from cmo.cli.output import console
+    from cmo.compare import compare
     from cmo.corpus import default_corpus, discover
     from cmo.diagnostics import Diagnostics
     from cmo.files import write_atomic, write_bytes_atomic
@@ -464,11 +459,7 @@ def report_command(
             _fail_usage(f"no programme theories in {theories}/ (run `cmo merge` first)")
     diagnostics = Diagnostics()
     with _progress(f"loading {len(names)} programme theories") as _:
-        try:
-            loaded = load_theories(names, theories, diagnostics)
-        except CompareError:
-            print_diagnostics(diagnostics.sorted())
-            raise typer.Exit(EXIT_FINDINGS) from None
+        loaded = _theories_or_exit(names, theories, diagnostics)
         comparison = None
         if len(loaded) > 1:
             comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from collections.abc import Callable
@@ -53,6 +54,18 @@ mechanism: {resource: key-persons, reasoning: building-trust}
 outcome: help-seeking
 ```
 """
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def assert_golden(name: str, output: str | bytes) -> None:
+    """`output` equals tests/golden/NAME byte for byte; CMO_REGENERATE_GOLDEN=1 rewrites it, on purpose only."""
+    data = output.encode("utf-8") if isinstance(output, str) else output
+    path = GOLDEN / name
+    if os.environ.get("CMO_REGENERATE_GOLDEN"):
+        path.write_bytes(data)
+    assert data == path.read_bytes()
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from cmo.corpus import discover
 from cmo.diagnostics import Diagnostics
 from cmo.files import write_atomic
 from cmo.merge import merge_corpus
-from tests.conftest import REPO, Result, write_tree
+from tests.conftest import REPO, Result, assert_golden, write_tree
 
 GOLDEN = Path(__file__).parent / "golden"
 DEMO = ("northcliffe-connect", "riverside-bridges")
@@ -28,10 +27,7 @@ def test_demo_comparison_matches_the_golden_file(
     monkeypatch.chdir(REPO)
     result = cli("compare", *DEMO, "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    golden = GOLDEN / f"compare.{'txt' if fmt == 'text' else fmt}"
-    if os.environ.get("CMO_REGENERATE_GOLDEN"):
-        golden.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == golden.read_text(encoding="utf-8")
+    assert_golden(f"compare.{'txt' if fmt == 'text' else fmt}", result.stdout)
 
 
 def test_demo_comparison_reproduces_the_study(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:

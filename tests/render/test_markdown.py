@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ from cmo.render.json_data import report_dict
 from cmo.render.markdown import mermaid, render_markdown
 from cmo.report import build_report, diagram
 from cmo.theory import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
-from tests.conftest import REPO, Result
+from tests.conftest import REPO, Result, assert_golden
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 DEMO = ("northcliffe-connect", "riverside-bridges")
@@ -28,10 +27,7 @@ def test_demo_report_matches_the_golden_file(
     monkeypatch.chdir(REPO)
     result = cli("report", *DEMO, "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    golden = GOLDEN / f"report.{fmt}"
-    if os.environ.get("CMO_REGENERATE_GOLDEN"):
-        golden.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == golden.read_text(encoding="utf-8")
+    assert_golden(f"report.{fmt}", result.stdout)
 
 
 HOSTILE = '<script>alert(1)</script> | "><img src=x onerror=alert(1)> **bold** [x](javascript:alert(1))'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import zipfile
 from datetime import datetime
 from functools import cache
@@ -21,7 +20,7 @@ from cmo.models import Programme
 from cmo.render.spreadsheet import EXCEL_CELL_LIMIT, cmoc_rows, render_csv, render_xlsx
 from cmo.report import Report, build_report
 from cmo.theory import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
-from tests.conftest import REPO
+from tests.conftest import REPO, assert_golden
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 DEMO = ("northcliffe-connect", "riverside-bridges")
@@ -210,10 +209,7 @@ def test_csv_has_a_bom_crlf_lines_and_the_cmoc_rows() -> None:
 
 def test_demo_csv_matches_the_golden_file() -> None:
     data = render_csv(_demo()[1])
-    golden = GOLDEN / "report.csv"
-    if os.environ.get("CMO_REGENERATE_GOLDEN"):
-        golden.write_bytes(data)
-    assert data == golden.read_bytes()
+    assert_golden("report.csv", data)
 
 
 HYPERLINK = '=HYPERLINK("http://x","click")'

@@ -1,16 +1,21 @@
 """The coding cache: each transcript's result keyed by its content, so re-running `cmo code` redoes only what changed.
 
-A cache is never trusted: its files carry a keyed BLAKE2 MAC with a random key kept beside them (created
-once, readable by its owner only); a file that is corrupt, foreign (made with another key), of another
-format version, or made for other codebooks and programme files is ignored and rebuilt. What it holds is
-plain data (marshal of dicts, lists and strings, read only after the MAC matched), and records read from it
-are validated again by their pydantic model when they are used.
+A cache can only make a run faster, never different. It is never trusted: its files carry a keyed BLAKE2
+MAC with a random key kept beside them (created once, readable by its owner only); a file that is corrupt,
+foreign (made with another key), of another format version, or made for other codebooks and programme
+files is ignored and rebuilt. Each index entry also holds the digest of its transcript's records as
+cached, so records are used only when the record shard holds exactly those (a shard that was damaged,
+deleted, or rewritten by a concurrent run is a miss, and the transcript is coded again). Writers merge
+into what is on disk under a lock, shards before the index; a write that fails is given up with a note,
+never an error. What it holds is plain data (marshal of dicts, lists, strings and bytes, read only after
+the MAC matched), and records read from it are validated again by their pydantic model when they are used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import marshal
 import os
 import sys
@@ -20,11 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from cmo import __version__
-from cmo.files import write_bytes_atomic
+from cmo.files import LockTimeout, locked, write_bytes_atomic
 
-FORMAT = 1
+FORMAT = 2
 _SHARDS = 64
 _MAC_SIZE = 32
+# Records are marshalled at version 2, which writes no back-references: equal records give equal bytes.
+_RECORDS_MARSHAL = 2
+# A save waits this long for a concurrent one, then gives up: the cache is only an optimisation.
+LOCK_TIMEOUT = 2.0
+_LOCK_NAME = "lock"
 
 
 def cache_home() -> Path:
@@ -43,7 +53,14 @@ def _key(home: Path) -> bytes:
             return key
     home.mkdir(parents=True, exist_ok=True)
     key = os.urandom(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:  # exclusive, so that two first runs at once agree on one key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            existing = path.read_bytes()
+            if len(existing) == 32:
+                return existing
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
     return key
@@ -67,26 +84,33 @@ def context_key(files: Iterable[Path]) -> str:
 
 @dataclass
 class Entry:
-    """A cached transcript: how to recognise it, and its result in plain data."""
+    """A cached transcript: how to recognise it, what it was coded against, its result, the digest of its records."""
 
     size: int
     mtime_ns: int
     inode: int
     digest: str
     result: dict[str, Any]  # TranscriptResult.to_data() without the records
+    context: str  # context_key() of its programme's codebooks and programme file
+    records_digest: str = ""  # of the records' bytes in the shard; set by put()
+
+    def fields(self) -> tuple[Any, ...]:
+        return (self.size, self.mtime_ns, self.inode, self.digest, self.result, self.context, self.records_digest)
 
 
 class Cache:
     """The cache of one corpus; load() once, look entries up, put() new ones, save() at the end."""
 
-    def __init__(self, root: Path, context: str, home: Path | None = None) -> None:
+    def __init__(self, root: Path, context: str = "", home: Path | None = None) -> None:
         self.home = home or cache_home()
+        self.root = root
         self.folder = self.home / digest(str(root.resolve()).encode())
         self.context = context
         self.entries: dict[str, Entry] = {}
-        self.fresh: dict[str, tuple[Entry, list[dict[str, Any]]]] = {}
-        self._shards: dict[int, dict[str, list[dict[str, Any]]]] = {}
+        self.fresh: dict[str, tuple[Entry, bytes]] = {}  # path -> (entry, its records marshalled)
+        self._shards: dict[int, dict[str, bytes]] = {}
         self._key = b""
+        self.warning: str | None = None  # why the cache could not be used or updated, if it could not
 
     def _read(self, path: Path) -> Any:
         """The data of one cache file, or None when it is missing, corrupt, foreign or stale."""
@@ -96,7 +120,7 @@ class Cache:
             return None
         mac, payload = raw[:_MAC_SIZE], raw[_MAC_SIZE:]
         expected = hashlib.blake2b(payload, key=self._key, digest_size=_MAC_SIZE).digest()
-        if len(raw) <= _MAC_SIZE or not _equal(mac, expected):
+        if len(raw) <= _MAC_SIZE or not hmac.compare_digest(mac, expected):
             return None
         try:
             data = marshal.loads(payload)
@@ -110,21 +134,41 @@ class Cache:
         payload = marshal.dumps({"format": FORMAT, "context": self.context, **data})
         write_bytes_atomic(path, hashlib.blake2b(payload, key=self._key, digest_size=_MAC_SIZE).digest() + payload)
 
+    def _read_entries(self) -> dict[str, Entry]:
+        data = self._read(self.folder / "index")
+        if data is None:
+            return {}
+        try:
+            return {path: Entry(*fields) for path, fields in data["entries"].items()}
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return {}
+
+    def _read_shard(self, shard: int) -> dict[str, bytes]:
+        data = self._read(self.folder / f"records-{shard:02d}")
+        found = data.get("records") if data else None
+        if not isinstance(found, dict):
+            return {}
+        return {path: blob for path, blob in found.items() if isinstance(blob, bytes)}
+
     def load(self) -> None:
         try:
             self._key = _key(self.home)
-        except OSError:
+        except OSError as exc:
+            self.warning = f"coding cache not used: {_reason(exc)}"
             return  # no writable cache home: run without a cache
-        data = self._read(self.folder / "index")
-        if data is None:
-            return
-        with contextlib.suppress(TypeError, ValueError, KeyError):
-            self.entries = {path: Entry(*fields) for path, fields in data["entries"].items()}
+        self.entries = self._read_entries()
 
-    def lookup(self, path: str, stat: os.stat_result) -> Entry | None:
-        """The entry of a file whose size, mtime and inode are unchanged (so its content is too, as git assumes)."""
+    def lookup(self, path: str, stat: os.stat_result, context: str) -> Entry | None:
+        """The entry of a file whose size, mtime and inode are unchanged (so its content is too, as git assumes).
+
+        `context` is what its result depends on besides the file (its programme's codebooks): it must match too.
+        """
         entry = self.entries.get(path)
-        if entry and (entry.size, entry.mtime_ns, entry.inode) == (stat.st_size, stat.st_mtime_ns, stat.st_ino):
+        if (
+            entry
+            and (entry.size, entry.mtime_ns, entry.inode) == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            and entry.context == context
+        ):
             return entry
         return None
 
@@ -133,47 +177,97 @@ class Cache:
         return entry if entry and entry.digest == content_digest else None
 
     def records(self, path: str) -> list[dict[str, Any]] | None:
-        """A cached transcript's records as plain data (its shard is read on first use)."""
+        """A transcript's records as plain data, exactly as cached for its entry; None when they are not there whole."""
+        if path in self.fresh:
+            return _decode(self.fresh[path][1])
+        blob = self._blob(path)
+        records = _decode(blob) if blob is not None else None
+        if records is None or len(records) != self.entries[path].result.get("record_count"):
+            return None
+        return records
+
+    def _blob(self, path: str) -> bytes | None:
+        """The path's records in its shard (read on first use), if they have the digest its index entry has."""
         if path in self.fresh:
             return self.fresh[path][1]
+        entry = self.entries.get(path)
+        if entry is None or not entry.records_digest:
+            return None
         shard = _shard(path)
         if shard not in self._shards:
-            data = self._read(self.folder / f"records-{shard:02d}")
-            self._shards[shard] = data.get("records", {}) if data else {}
-        found = self._shards[shard].get(path)
-        return found if isinstance(found, list) else None
+            self._shards[shard] = self._read_shard(shard)
+        blob = self._shards[shard].get(path)
+        if blob is None or not hmac.compare_digest(digest(blob), entry.records_digest):
+            return None
+        return blob
+
+    def has_records(self, path: str) -> bool:
+        """Whether the shard holds exactly the records cached for this path's entry (read, not decoded)."""
+        return self._blob(path) is not None
 
     def put(self, path: str, entry: Entry, records: list[dict[str, Any]]) -> None:
-        self.fresh[path] = (entry, records)
+        blob = marshal.dumps(records, _RECORDS_MARSHAL)
+        entry.records_digest = digest(blob)
+        self.fresh[path] = (entry, blob)
 
-    def save(self, keep: set[str]) -> None:
-        """Write what changed: the index, and the record shards that hold a new or removed transcript."""
-        if not self._key:
+    def save(self, seen: set[str]) -> None:
+        """Merge the new entries into the cache on disk; give up (with a warning) rather than fail the run.
+
+        `seen` are the transcripts this run found: their files exist; others are checked before being dropped.
+        """
+        if not self._key or not self.fresh:
             return
-        stale = set(self.entries) - keep
-        if not self.fresh and not stale:
-            return
-        touched = {_shard(path) for path in set(self.fresh) | stale}
+        try:
+            with locked(self.folder, _LOCK_NAME, timeout=LOCK_TIMEOUT):
+                self._merge_into_disk(seen)
+        except LockTimeout:
+            self.warning = "coding cache not updated: another cmo run kept it locked"
+        except OSError as exc:
+            self.warning = f"coding cache not updated: {_reason(exc)}"
+
+    def _merge_into_disk(self, seen: set[str]) -> None:
+        """Under the lock: re-read the index and the shards to touch, add ours, write shards first, then the index.
+
+        Entries of files outside this run stay (a run over one file must not drop the others'); only entries
+        of files that no longer exist go, and entries whose records are no longer in their shard.
+        """
+        entries = self._read_entries()
+        entries.update({path: entry for path, (entry, _) in self.fresh.items()})
+        gone = {path for path in entries if path not in seen and not os.path.lexists(self.root / path)}
+        for path in gone:
+            del entries[path]
+        touched = {_shard(path) for path in set(self.fresh) | gone}
+        by_shard: dict[int, list[str]] = {}
+        for path in entries:
+            shard = _shard(path)
+            if shard in touched:
+                by_shard.setdefault(shard, []).append(path)
         for shard in sorted(touched):
-            if shard not in self._shards:
-                data = self._read(self.folder / f"records-{shard:02d}")
-                self._shards[shard] = data.get("records", {}) if data else {}
-            records = {p: r for p, r in self._shards[shard].items() if p in keep and p not in self.fresh}
-            records.update({p: r for p, (_, r) in self.fresh.items() if _shard(p) == shard})
-            self._write(self.folder / f"records-{shard:02d}", {"records": records})
-        entries = {p: e for p, e in self.entries.items() if p in keep}
-        entries.update({p: e for p, (e, _) in self.fresh.items()})
-        self._write(
-            self.folder / "index",
-            {"entries": {p: (e.size, e.mtime_ns, e.inode, e.digest, e.result) for p, e in entries.items()}},
-        )
+            old = self._read_shard(shard)
+            blobs = {path: old[path] for path in by_shard.get(shard, []) if path in old}
+            blobs.update({path: blob for path, (_, blob) in self.fresh.items() if _shard(path) == shard})
+            for path in by_shard.get(shard, []):
+                if path not in blobs:
+                    del entries[path]  # its records are lost: code it again rather than keep a summary alone
+            self._write(self.folder / f"records-{shard:02d}", {"records": blobs})
+        self._write(self.folder / "index", {"entries": {path: entry.fields() for path, entry in entries.items()}})
+
+
+def _decode(blob: bytes) -> list[dict[str, Any]] | None:
+    try:
+        records = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        return None
+    return records
+
+
+def _reason(exc: OSError) -> str:
+    where = exc.filename if exc.filename is not None else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    return f"{where}: {what}" if where else what
 
 
 def _shard(path: str) -> int:
     return int(hashlib.blake2b(path.encode(), digest_size=2).hexdigest(), 16) % _SHARDS
-
-
-def _equal(a: bytes, b: bytes) -> bool:
-    import hmac
-
-    return hmac.compare_digest(a, b)

@@ -124,6 +124,7 @@ class CodingResult:
     transcripts: list[TranscriptResult]
     diagnostics: list[Diagnostic]
     undeclared: list[UndeclaredCode]
+    warnings: list[str] = field(default_factory=list)  # not findings: e.g. the cache could not be saved
 
     @property
     def records(self) -> list[Record]:
@@ -354,14 +355,24 @@ def _code_for_transfer(
     file: Path, root: Path, programme: ProgrammeSource, shown: str, want_records: bool = True
 ) -> tuple[TranscriptResult, _Coded]:
     coder = _Coder(file, root, programme, shown)
+    before = _file_identity(file)  # taken before reading: an edit made while coding is not cached as this content
     result = coder.run()
-    try:
-        stat = file.stat()
-        identity = (digest(coder.raw or b""), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    except OSError:
-        identity = ("", -1, -1, -1)
+    after = _file_identity(file)
+    if after is None or before != after or coder.raw is None or len(coder.raw) != after[0]:
+        identity: tuple[str, int, int, int] = ("", -1, -1, -1)  # not cached
+    else:
+        identity = (digest(coder.raw), *after)
     records = [record.model_dump(mode="json") for record in result.records] if want_records else []
     return result, (result.to_data(), records, *identity)
+
+
+def _file_identity(file: Path) -> tuple[int, int, int] | None:
+    """Size, mtime and inode: what a cache entry is recognised by."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def _code_chunk(task: tuple[Path, ProgrammeSource, list[tuple[Path, str]], bool]) -> list[_Coded]:
@@ -445,20 +456,28 @@ def code_corpus(
     results: list[TranscriptResult | None] = [None] * len(tasks)
     store: Cache | None = None
     if cache:
-        store = Cache(corpus.root, context_key(_context_files(corpus)))
+        store = Cache(corpus.root, context_key([]))
         store.load()
+    # Per programme, not per run: a run over one programme's files and a run over all share their entries.
+    contexts = {
+        programme.id: context_key(_context_files(corpus, programme)) for programme in corpus.programmes.values()
+    }
     todo: list[int] = []
-    for index, (_, file) in enumerate(tasks):
+    for index, (programme, file) in enumerate(tasks):
         entry = None
         if store is not None:
             with contextlib.suppress(OSError):
-                entry = store.lookup(rels[index], file.stat())
+                entry = store.lookup(rels[index], file.stat(), contexts[programme.id])
+            if entry is not None and keep_records and not store.has_records(rels[index]):
+                entry = None  # its records are not in the cache whole: code it again
         if entry is None:
             todo.append(index)
         else:
             assert store is not None
             results[index] = TranscriptResult.from_data(
-                entry.result, shown[index], functools.partial(store.records, rels[index])
+                entry.result,
+                shown[index],
+                functools.partial(_cached_records, store, rels[index], file, corpus.root, programme, shown[index]),
             )
     want = keep_records or store is not None
     workers = jobs if jobs is not None else _default_jobs()
@@ -478,23 +497,41 @@ def code_corpus(
     if store is not None:
         for index, (data, records, content, size, mtime, inode) in zip(todo, coded, strict=True):
             if size >= 0:
-                store.put(rels[index], Entry(size, mtime, inode, content, data), records)
+                context = contexts[tasks[index][0].id]
+                store.put(rels[index], Entry(size, mtime, inode, content, data, context), records)
         store.save(set(rels))
     done = [result for result in results if result is not None]
     if not keep_records:
-        for index in todo:
+        for index, item in zip(todo, coded, strict=True):
             fresh = results[index]
             assert fresh is not None
             fresh.built = None
-            fresh.pending = functools.partial(store.records, rels[index]) if store is not None else _not_kept
-    return _finish(corpus, done, diagnostics)
+            if store is None:
+                fresh.pending = _not_kept
+            elif rels[index] in store.fresh:
+                fresh.pending = functools.partial(store.records, rels[index])
+            else:
+                fresh.pending = _given(item[1])  # not cacheable (it changed while coded, or vanished)
+    return _finish(corpus, done, diagnostics, [store.warning] if store is not None and store.warning else [])
+
+
+def _cached_records(
+    store: Cache, rel: str, file: Path, root: Path, programme: ProgrammeSource, shown: str
+) -> list[dict[str, Any]]:
+    """A cached transcript's records, checked against its entry; coded again if the cache no longer has them whole."""
+    records = store.records(rel)
+    if records is None:
+        records = _code_for_transfer(file, root, programme, shown)[1][1]
+    return records
 
 
 def _not_kept() -> list[dict[str, Any]]:
     raise RuntimeError("records were not kept: code the corpus with keep_records=True")
 
 
-def _finish(corpus: Corpus | None, done: list[TranscriptResult], diagnostics: Diagnostics) -> CodingResult:
+def _finish(
+    corpus: Corpus | None, done: list[TranscriptResult], diagnostics: Diagnostics, warnings: list[str] | None = None
+) -> CodingResult:
     for result in done:
         diagnostics.extend(result.diagnostics)
     _duplicate_ids(done, diagnostics)
@@ -503,12 +540,10 @@ def _finish(corpus: Corpus | None, done: list[TranscriptResult], diagnostics: Di
         transcripts=done,
         diagnostics=sorted(set(diagnostics.items), key=lambda d: (d.path, d.line, d.column, d.rule, d.message)),
         undeclared=[code for result in done for code in result.undeclared],
+        warnings=warnings or [],
     )
 
 
-def _context_files(corpus: Corpus) -> list[Path]:
-    """The files every transcript's result depends on: the shared codebook, and each programme.yaml and codebook."""
-    files = [corpus.root / CODEBOOK_FILE]
-    for programme in corpus.programmes.values():
-        files += [programme.folder / PROGRAMME_FILE, programme.folder / CODEBOOK_FILE]
-    return files
+def _context_files(corpus: Corpus, programme: ProgrammeSource) -> list[Path]:
+    """The files a programme's transcripts' results depend on: the shared codebook, its programme.yaml and codebook."""
+    return [corpus.root / CODEBOOK_FILE, programme.folder / PROGRAMME_FILE, programme.folder / CODEBOOK_FILE]

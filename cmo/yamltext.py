@@ -20,6 +20,8 @@ from yaml.resolver import Resolver
 _STR = "tag:yaml.org,2002:str"
 _RESOLVER = Resolver()
 _FLOW_LIMIT = 8
+# Raw, these would break the line (NEL, LS, PS) or make the file unreadable (C1 controls, U+FFFE/FFFF).
+_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 class _Analysis:
@@ -38,7 +40,7 @@ def scalar(value: str, flow: bool = False) -> str:
         return value
     if analysis.allow_single_quoted and not analysis.multiline:
         return "'" + value.replace("'", "''") + "'"
-    return json.dumps(value, ensure_ascii=False)
+    return _ESCAPE.sub(lambda char: f"\\u{ord(char.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def _atom(value: Any, flow: bool = False) -> str:
@@ -92,6 +94,40 @@ def emit_items(items: Iterable[Any], indent: int, out: list[str]) -> None:
             out.append(dash + _atom(item))
 
 
+# --- lines, as YAML counts them ------------------------------------------------------------------
+# YAML breaks lines on \n, \r\n, a lone \r, NEL, LS and PS, and its marks count lines so. \r\n, \r and
+# NEL read as \n wherever they stand (in a scalar too), so they become \n; LS and PS are kept (inside a
+# quoted or block scalar they are content), each ending its line.
+
+_TO_LF = re.compile("\r\n?|\x85")
+_BREAK_AFTER = re.compile("(?<=[\u2028\u2029])|\n")
+
+
+def normalise_breaks(text: str) -> str:
+    """The same YAML document with CRLF, CR and NEL line breaks written as LF.
+
+    CRLFs go first, as `cmo.yamlio.load_bytes` replaces them, so that merge reads CR CR LF as validate does.
+    """
+    if "\r" not in text and "\x85" not in text:
+        return text
+    return _TO_LF.sub("\n", text.replace("\r\n", "\n"))
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The lines of normalised text as YAML's marks count them; a line ended by LS or PS keeps it."""
+    lines = _BREAK_AFTER.split(text) if "\u2028" in text or "\u2029" in text else text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def join_lines(lines: list[str]) -> str:
+    """The text of `yaml_lines`: each line ended by LF, unless it keeps its own LS or PS."""
+    if not any(line.endswith(("\u2028", "\u2029")) for line in lines):
+        return "\n".join(lines) + "\n" if lines else ""
+    return "".join(line if line.endswith(("\u2028", "\u2029")) else line + "\n" for line in lines)
+
+
 # --- comments -------------------------------------------------------------------------------------
 
 _KEY = re.compile(r"^( *)(- +)?([^\s#:'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?=\s|$)")
@@ -99,8 +135,8 @@ _KEY = re.compile(r"^( *)(- +)?([^\s#:'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?=\s|$)")
 
 def split_comment(line: str) -> tuple[str, str]:
     """(content, comment) of a YAML line: the comment starts at a # after whitespace, outside quotes."""
-    if "#" not in line:
-        return line, ""
+    if "#" not in line or (" #" not in line and "\t#" not in line and not line.startswith("#")):
+        return line, ""  # a comment's # starts the line or follows whitespace
     quote = ""
     index = 0
     while index < len(line):

@@ -94,3 +94,42 @@ def test_comments_follow_their_key_and_none_is_ever_dropped() -> None:
         "  # above the next CMOC",
     ]
     assert carry_comments(["    counts:", "      excerpts: 1"], new) == new  # no comments: nothing to do
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029", "\x7f", "\x9f", "\ufffe"])
+def test_a_string_with_a_yaml_line_break_or_an_unprintable_is_one_escaped_line(char: str) -> None:
+    """Before: NEL, LS and PS were written raw (a quote over two lines, NEL read back as a space), C1 unreadable."""
+    text = scalar(f"before{char}after")
+    assert text == f'"before\\u{ord(char):04x}after"'
+    assert load(f"k: {text}\n") == {"k": f"before{char}after"}
+
+
+def test_yaml_lines_are_the_lines_yaml_marks_count() -> None:
+    from cmo.yamltext import join_lines, normalise_breaks, yaml_lines
+
+    raw = "a: 1\r\nb: 2\rc: 3\x85d: |\n  x\u2028  y\ne: 'p\u2029q'\n"
+    text = normalise_breaks(raw)
+    assert text == "a: 1\nb: 2\nc: 3\nd: |\n  x\u2028  y\ne: 'p\u2029q'\n"
+    assert load(text) == load(raw)
+    lines = yaml_lines(text)
+    assert lines == ["a: 1", "b: 2", "c: 3", "d: |", "  x\u2028", "  y", "e: 'p\u2029", "q'"]
+    marks = load(text).key_marks
+    assert [marks[key].line for key in "abcde"] == [1, 2, 3, 4, 7]
+    assert join_lines(lines) == text
+    assert yaml_lines("") == [] and join_lines([]) == ""
+    assert normalise_breaks("x\r\r\ny") == "x\ny"  # as cmo.yamlio.load_bytes (so validate) reads it
+
+
+@pytest.mark.parametrize(
+    ("line", "parts"),
+    [
+        ("  url: a#b", ("  url: a#b", "")),
+        ("  x: 1 #c", ("  x: 1", "#c")),
+        ("#c", ("", "#c")),
+        ("  q: 'a #b' # c", ("  q: 'a #b'", "# c")),
+        ("  x: y\t# c", ("  x: y", "# c")),
+        ("  r: x/y#3", ("  r: x/y#3", "")),
+    ],
+)
+def test_split_comment_finds_only_a_hash_that_starts_a_comment(line: str, parts: tuple[str, str]) -> None:
+    assert split_comment(line) == parts

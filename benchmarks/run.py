@@ -178,6 +178,43 @@ class Bench:
         )
         self.notes.append(figures["note"])
 
+    def evidence_scaling(self, base: int = 1_000, blank_base: int = 100_000) -> None:
+        """Evidence lookup is linear: 10x the stacked blocks or blank lines in one transcript, ~10x the time."""
+        from cmo.coding import code_corpus
+
+        head = "---\nid: t-01\nsource: interview\n---\n\nSome words about trust.\n"
+        block = "```cmo\noutcome: help-seeking\n```\n"
+
+        def one_transcript(name: str, body: str) -> float:
+            root = self.workdir / f"scaling-{name}"
+            (root / "p").mkdir(parents=True, exist_ok=True)
+            (root / "codebook.yaml").write_text("codes:\n  help-seeking: {kind: outcome, label: Help}\n")
+            (root / "p" / "programme.yaml").write_text("id: p\nname: P\n")
+            (root / "p" / "t.md").write_text(head + body, encoding="utf-8")
+
+            def measure() -> float:
+                started = time.perf_counter()
+                result = code_corpus([root], jobs=1, cache=False, keep_records=False)
+                assert result.ok
+                return time.perf_counter() - started
+
+            return median_of(self.runs, measure)
+
+        cases: list[tuple[str, int, Callable[[int], str]]] = [
+            ("stacked blocks under one paragraph", base, lambda n: block * n),
+            ("blank lines above one block", blank_base, lambda n: "\n" * n + block),
+        ]
+        for what, size, body in cases:
+            small = one_transcript(f"{what[:5]}-{size}", body(size))
+            large = one_transcript(f"{what[:5]}-{size * 10}", body(size * 10))
+            self.row(
+                f"evidence, {size * 10:,} {what} (one transcript)",
+                large,
+                f"{size:,}",
+                small,
+                "<= 15 (linear: 10)",
+            )
+
     def startup(self) -> None:
         bare = median_of(self.runs * 2, lambda: timed([PYTHON, "-c", "pass"]))
         helped = median_of(self.runs * 2, lambda: timed([*CMO, "--help"]))
@@ -262,6 +299,7 @@ def main() -> None:
         bench.coding()
         bench.incremental()
         bench.merge()
+        bench.evidence_scaling()
         bench.compare()
         bench.memory()
         bench.growth()

@@ -95,12 +95,30 @@ def _programme_folder(path: Path) -> Path | None:
     return None
 
 
-def _transcripts_under(folder: Path) -> list[Path]:
+def _not_regular(path: Path, diagnostics: Diagnostics) -> None:
+    # A device or pipe named *.md (say, a committed symlink to /dev/zero) would be read without end.
+    diagnostics.add(display_path(path), 1, 1, "unreadable", "not a regular file (a device, pipe or socket); not read")
+
+
+def _transcripts_under(folder: Path, diagnostics: Diagnostics) -> list[Path]:
+    """The `.md` files under `folder` (hidden and symlinked folders skipped); only regular files are read."""
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(dirpath)
-        found.extend(base / name for name in sorted(filenames) if name.endswith(TRANSCRIPT_SUFFIX))
+    stack = [str(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                listed = list(entries)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed holds nothing
+        for entry in listed:
+            if entry.is_dir():
+                if not entry.is_symlink() and not entry.name.startswith("."):
+                    stack.append(entry.path)
+            elif entry.name.endswith(TRANSCRIPT_SUFFIX):
+                if entry.is_file() or not os.path.exists(entry.path):
+                    found.append(Path(entry.path))  # a dangling link is coded, and reported as unreadable
+                else:
+                    _not_regular(Path(entry.path), diagnostics)
     return found
 
 
@@ -118,10 +136,13 @@ def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
         if not path.exists():
             diagnostics.add(display_path(given), 1, 1, "path-missing", "no such file or folder")
             continue
+        if not path.is_dir() and not path.is_file():
+            _not_regular(given, diagnostics)
+            continue
         folder = _programme_folder(path if path.is_dir() else path.parent)
         if folder is not None:
             roots.add(folder.parent)
-            files = [path] if path.is_file() else _transcripts_under(path)
+            files = [path] if path.is_file() else _transcripts_under(path, diagnostics)
             selected.setdefault(folder, []).extend(files)
             continue
         if path.is_file():
@@ -136,8 +157,8 @@ def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
         roots.add(path)
         for child in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
             if (child / PROGRAMME_FILE).is_file():
-                selected.setdefault(child, []).extend(_transcripts_under(child))
-            elif _transcripts_under(child):
+                selected.setdefault(child, []).extend(_transcripts_under(child, diagnostics))
+            elif _transcripts_under(child, Diagnostics()):
                 diagnostics.add(
                     display_path(child / PROGRAMME_FILE),
                     1,

@@ -373,7 +373,30 @@ def text_diff(old: bytes | None, new: bytes | None, old_label: str, new_label: s
     before = (old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
     after = (new or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
     lines = difflib.unified_diff(before, after, old_label, new_label)
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return printable(
+        "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    )
+
+
+# --- safe to print ---------------------------------------------------------------------------
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional embeddings, overrides
+# and isolates: a terminal or an editor acts on them (sets the window title, clears the screen,
+# hides or reorders text) where a reviewer should see them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNESCAPED_BY_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _control_picture(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␛, ␇, ␍, ...: the Unicode picture of that control
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def printable(text: str) -> str:
+    """`text` safe to show in a terminal or a review: each control character replaced by a visible symbol."""
+    return _CONTROL.sub(_control_picture, text)
 
 
 # --- plain text ------------------------------------------------------------------------------
@@ -489,7 +512,7 @@ def _headline(diff: TheoryDiff, name: str) -> str:
 def format_text(diff: TheoryDiff) -> str:
     """The diff for a terminal: a summary line, the programme's changes, then one block per CMOC."""
     blocks = [[_headline(diff, diff.programme or "")], _text_programme(diff), *map(_text_cmoc, diff.cmocs)]
-    return "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
+    return printable("\n\n".join("\n".join(block) for block in blocks if block) + "\n")
 
 
 # --- Markdown --------------------------------------------------------------------------------
@@ -499,14 +522,19 @@ def format_text(diff: TheoryDiff) -> str:
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&$])")
 # What turns a line into a heading, list item, quote, rule or setext underline at its start.
 _MD_LINE_START = re.compile(r"^([-+=#])|^(\d+)([.)])")
+# What GitHub links (and notifies) in a comment: @user or @org/team, #123. A backslash does not
+# stop it (the escape is gone before linking runs), an invisible word joiner after the sign does.
+_MD_REFERENCE = re.compile(r"(@(?=[A-Za-z0-9])|#(?=[0-9]))")
+_WORD_JOINER = "\u2060"
 
 
 def md_escape(text: str) -> str:
     """Corpus text as literal Markdown: one escaped line per line, leading blanks dropped (no code blocks)."""
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _MD_INLINE.sub(r"\\\1", line.strip())
-        lines.append(_MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line))
+        line = _MD_INLINE.sub(r"\\\1", printable(line.strip()))
+        line = _MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
+        lines.append(_MD_REFERENCE.sub(r"\1" + _WORD_JOINER, line))
     return "\n".join(lines)
 
 
@@ -623,7 +651,7 @@ def format_markdown(diff: TheoryDiff) -> str:
     lines += _md_programme(diff)
     for cmoc in diff.cmocs:
         lines += _md_cmoc(cmoc)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return printable("\n".join(lines).rstrip("\n") + "\n")
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -631,7 +659,9 @@ def format_markdown(diff: TheoryDiff) -> str:
 
 def format_json(diff: TheoryDiff) -> str:
     """The diff as JSON (shape in docs/diff.md): keys sorted, lists in the diff's own order."""
-    return json.dumps(diff.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(diff.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # json escapes C0 controls itself; DEL, C1 (8-bit CSI) and bidi controls get the same \\uXXXX form.
+    return _UNESCAPED_BY_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 # --- textconv --------------------------------------------------------------------------------
@@ -663,4 +693,4 @@ def format_theory(theory: Theory) -> str:
             )
             lines.append(f"  evidence {entry.record} ({_where(entry)}{extra})")
             lines += _indent(entry.quote, "    ")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")

@@ -24,13 +24,6 @@ class Evidence:
     text: str
 
 
-def _line_at(text: str, offset: int, anchor_offset: int, anchor_line: int) -> int:
-    """The line of `offset`, counted from a known (offset, line) pair so only the text between is scanned."""
-    if offset >= anchor_offset:
-        return anchor_line + text.count("\n", anchor_offset, offset)
-    return anchor_line - text.count("\n", offset, anchor_offset)
-
-
 class QuoteIndex:
     """A transcript's lines, each with its runs of whitespace made one space, joined into one searchable text.
 
@@ -64,14 +57,11 @@ class QuoteIndex:
             return None
         above = bisect.bisect_left(self.lines, fence_line)
         fence = self.starts[above] if above < len(self.starts) else len(self.search)
-        best = -1
-        found = self.search.find(needle)
-        while found != -1:
-            if best == -1 or found < fence:
-                best = found
-            if found >= fence:
-                break
-            found = self.search.find(needle, found + 1)
+        # The last occurrence starting above the fence, else the first below: two C-speed scans, never a
+        # Python loop over every occurrence (a common word quoted under each of many blocks).
+        best = self.search.rfind(needle, 0, fence + len(needle) - 1)
+        if best == -1:
+            best = self.search.find(needle, fence)
         if best == -1:
             return None
         last = best + len(needle) - 1
@@ -110,28 +100,57 @@ def describe_closest(text: str, quote: str) -> str:
     return f"closest passage is at line {line} ({score:.0f}% similar): {passage!r}"
 
 
-def _previous_line_start(text: str, line_start: int) -> int:
-    return text.rfind("\n", 0, line_start - 1) + 1
+class _Paragraphs:
+    """A text's non-blank lines (start offset, line, first line of their paragraph), found in one pass."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []  # offset of each non-blank line
+        self.lines: list[int] = []  # its line number
+        self.first: list[int] = []  # index (into the lists above) of the first line of its paragraph
+        offset = 0
+        previous_blank = True
+        for number, line in enumerate(text.split("\n"), 1):
+            if line and not line.isspace():
+                self.first.append(len(self.starts) if previous_blank else self.first[-1])
+                self.starts.append(offset)
+                self.lines.append(number)
+                previous_blank = False
+            else:
+                previous_blank = True
+            offset += len(line) + 1
+
+
+# The text the last index was built for: coding asks for each block of one transcript in turn, and a
+# walk per block over the blank lines and blocks above it would cost the square of the file's size.
+_last: tuple[str, _Paragraphs] | None = None
+
+
+def _paragraphs(text: str) -> _Paragraphs:
+    global _last
+    cached = _last
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    index = _Paragraphs(text)
+    _last = (text, index)
+    return index
 
 
 def paragraph_above(text: str, fence_offset: int, fence_line: int) -> Evidence | None:
-    """The run of non-blank lines ending just above the fence (blank lines and other blocks skipped)."""
-    last = fence_offset
-    while True:
-        if last == 0:
-            return None
-        last = _previous_line_start(text, last)
-        if text[last:fence_offset].strip():
-            break
-    last_end = text.find("\n", last)
-    first = last
-    while first > 0:
-        previous = _previous_line_start(text, first)
-        if not text[previous:first].strip():
-            break
-        first = previous
+    """The run of non-blank lines ending just above the fence (blank lines and other blocks skipped).
+
+    `fence_line` is the line of `fence_offset` as counted in `text` itself, so the index's own line numbers
+    serve; counting the newlines back to the fence per block would make stacked blocks quadratic again.
+    """
+    index = _paragraphs(text)
+    below = bisect.bisect_left(index.starts, fence_offset)
+    if below == 0:
+        return None
+    last = below - 1
+    first = index.first[last]
+    start, end = index.starts[first], index.starts[last]
+    last_end = text.find("\n", end)
     return Evidence(
-        _line_at(text, first, fence_offset, fence_line),
-        _line_at(text, last, fence_offset, fence_line),
-        " ".join(text[first:last_end].split()),
+        index.lines[first],
+        index.lines[last],
+        " ".join(text[start : len(text) if last_end < 0 else last_end].split()),
     )

@@ -19,10 +19,11 @@ from pydantic import (
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 TRANSCRIPT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+ONE_LINE_PATTERN = r"^[^\n]*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 TranscriptId = Annotated[str, StringConstraints(pattern=TRANSCRIPT_ID_PATTERN)]
-OneLine = Annotated[str, StringConstraints(pattern=r"^[^\n]*$", strip_whitespace=True, min_length=1)]
+OneLine = Annotated[str, StringConstraints(pattern=ONE_LINE_PATTERN, strip_whitespace=True, min_length=1)]
 
 
 class SourceType(StrEnum):

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from cmo.diagnostics import Diagnostics
+from cmo.models import ONE_LINE_PATTERN, SLUG_PATTERN, TRANSCRIPT_ID_PATTERN
 from cmo.suggest import did_you_mean
 from cmo.yamlio import Mark, locate
 
@@ -16,6 +17,13 @@ M = TypeVar("M", bound=BaseModel)
 _UNION_TAGS = frozenset({"mechanism-split", "mechanism-codes"})
 # The last part of the location of an error in a mapping's key (rather than its value).
 _KEY = "[key]"
+# What each pattern of cmo.models asks for, in words, so the message says what the pattern says.
+_PATTERN_RULES = {
+    SLUG_PATTERN: "is not a valid id (lower-case letters, digits and '-', starting with a letter or digit)",
+    TRANSCRIPT_ID_PATTERN: "is not a valid transcript id (letters, digits, '.', '_' and '-', starting with a letter or digit)",
+    ONE_LINE_PATTERN: "must be one line of text",
+    r"^\d+(-\d+)?$": "is not a line or a range of lines (such as 12 or 12-15)",  # cmo.theory's evidence lines
+}
 
 
 def _data_path(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
@@ -77,9 +85,8 @@ def _message(error: Any, path: tuple[int | str, ...], model: type[BaseModel]) ->
         choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",") if c.strip(" '")]
         return "invalid-value", f"{name}: {value!r} is not one of {expected}{did_you_mean(str(value), choices)}"
     if kind == "string_pattern_mismatch":
-        return "invalid-value", (
-            f"{name}: {value!r} is not a valid id (lower-case letters, digits and '-', starting with a letter or digit)"
-        )
+        pattern = error.get("ctx", {}).get("pattern")
+        return "invalid-value", f"{name}: {value!r} {_PATTERN_RULES.get(pattern, f'does not match {pattern!r}')}"
     if kind == "list_type":
         return "invalid-value", f"{name}: expected a list (or a single value), got {value!r}"
     return "invalid-value", f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}" if name else error["msg"]

@@ -29,6 +29,13 @@ _SCALARS = {
 # its own size in characters: a plain document can never reach that, a "billion laughs" does
 # within microseconds.
 _EXPANSION_ALLOWANCE = 10_000
+# Python refuses to print an int of more than 4,300 digits (ValueError from repr or str), so a value
+# that large would crash whichever later message quotes it; no cmo field means such a number.
+_MAX_INT_DIGITS = 4_000
+_TOO_LARGE = 10**_MAX_INT_DIGITS
+# Longer than any int under the limit can be written (binary takes ~3.3 characters a digit): refused
+# before constructing, as base-60 ints ("1:2:3") take quadratic time to build.
+_MAX_INT_TEXT = 4 * _MAX_INT_DIGITS
 
 
 @dataclass(frozen=True)
@@ -102,11 +109,26 @@ class _Builder:
             raise self.refused_tag(node) from None
         if construct is None:
             return node.value
+        if node.tag == _TAG + "int" and len(node.value) > _MAX_INT_TEXT:
+            raise self.too_large(node)
         try:
-            return construct(node)
+            value = construct(node)
         except (ValueError, TypeError):
+            if node.tag == _TAG + "int" and len(node.value) > _MAX_INT_DIGITS:
+                raise self.too_large(node) from None
             # e.g. 2024-13-45 looks like a date but is none: keep the text for the schema to reject.
             return node.value
+        if isinstance(value, int) and not -_TOO_LARGE < value < _TOO_LARGE:
+            raise self.too_large(node)
+        return value
+
+    def too_large(self, node: yaml.ScalarNode) -> YamlError:
+        return YamlError(
+            "yaml-number-too-large",
+            f"a number of more than {_MAX_INT_DIGITS:,} digits is too large for cmo"
+            " (if it is meant as text, put it in quotes)",
+            self.mark(node),
+        )
 
     def refused_tag(self, node: yaml.Node) -> YamlError:
         tag = node.tag.replace(_TAG, "!!")

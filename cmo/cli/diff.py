@@ -146,7 +146,7 @@ def _textconv(args: list[str]) -> NoReturn:
     """Print one theory file as stable lines; a file that is no valid theory passes through unchanged."""
     from cmo.cli.output import print_diagnostics
     from cmo.diagnostics import Diagnostics
-    from cmo.diff import format_theory
+    from cmo.diff import format_theory, printable
 
     if len(args) != 1:
         _fail_usage("--textconv takes one FILE")
@@ -161,9 +161,8 @@ def _textconv(args: list[str]) -> NoReturn:
         content = path.read_bytes()
     except OSError:
         raise typer.Exit(EXIT_FINDINGS) from None
-    # git still shows a line diff of a broken file, rather than dying on it.
-    sys.stdout.flush()
-    sys.stdout.buffer.write(content)
+    # git still shows a line diff of a broken file, rather than dying on it; as text fit for a terminal.
+    sys.stdout.write(printable(content.decode("utf-8", errors="replace")))
     raise typer.Exit(EXIT_OK)
 
 
@@ -178,7 +177,7 @@ def _git_external(args: list[str], fmt: DiffFormat, exit_code: bool) -> NoReturn
     """Diff the two files git hands an external diff driver; everything goes to stdout, git's pager."""
     from cmo.diagnostics import Diagnostics
     from cmo.diagnostics import format_text as format_diagnostics
-    from cmo.diff import diff_theories, md_escape, text_diff
+    from cmo.diff import diff_theories, md_escape, printable, text_diff
     from cmo.git import GitError, parse_external_diff
 
     try:
@@ -189,7 +188,7 @@ def _git_external(args: list[str], fmt: DiffFormat, exit_code: bool) -> NoReturn
         sys.stdout.write(f"* Unmerged path {call.path}\n")
         raise typer.Exit(EXIT_OK)
     old_label, new_label = f"a/{call.path}", f"b/{call.new_path or call.path}"
-    header = f"cmo diff {old_label} {new_label}\n"
+    header = printable(f"cmo diff {old_label} {new_label}\n")
     diagnostics = Diagnostics()
     old = _load(call.old_file, old_label, diagnostics)
     new = _load(call.new_file, new_label, diagnostics)
@@ -197,7 +196,7 @@ def _git_external(args: list[str], fmt: DiffFormat, exit_code: bool) -> NoReturn
     # file gets its diagnostics and a plain text diff instead, and git goes on to the next file.
     if diagnostics.errors:
         before, after = _read(call.old_file), _read(call.new_file)
-        sys.stdout.write(header + format_diagnostics(diagnostics.items))
+        sys.stdout.write(header + printable(format_diagnostics(diagnostics.items)))
         sys.stdout.write(text_diff(before, after, old_label, new_label))
         raise typer.Exit(EXIT_FINDINGS if exit_code and before != after else EXIT_OK)
     diff = diff_theories(old, new)

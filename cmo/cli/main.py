@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -105,9 +105,47 @@ def _theories_or_exit(names: list[str], theories: Path, diagnostics: Diagnostics
         raise typer.Exit(EXIT_FINDINGS) from None
 
 
+def _warn(warnings: list[str]) -> None:
+    """Notes that are not findings (say, the coding cache could not be saved): stderr, never the exit code."""
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
 def _fail_usage(message: str) -> NoReturn:
     typer.echo(f"cmo: error: {message}", err=True)
     raise typer.Exit(EXIT_USAGE)
+
+
+def _reason(exc: OSError, path: Path | str | None = None) -> str:
+    if isinstance(exc, FileExistsError | NotADirectoryError) and path is not None:
+        # A folder was needed where a file is; errno's own words ("File exists") do not say which.
+        for parent in [*Path(path).parents, Path(path)]:
+            if parent.exists() and not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def writing(path: Path | str) -> Iterator[None]:
+    """An OSError while writing `path` (read-only, full disk, a file where a folder should be) is a one-line error, exit 1."""
+    try:
+        yield
+    except OSError as exc:
+        typer.echo(f"cmo: error: cannot write {path}: {_reason(exc, path)}", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
+
+
+def write_output(path: Path, chunks: Iterable[bytes | str]) -> None:
+    """Write an --out file whole or not at all; a device or pipe (/dev/stdout, a FIFO) is written to, never replaced."""
+    from cmo.files import write_chunks_atomic
+
+    with writing(path):
+        if path.exists() and not path.is_file() and not path.is_dir():
+            with path.open("wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        else:
+            write_chunks_atomic(path, chunks)
 
 
 @app.command("code")
@@ -126,10 +164,10 @@ def code_command(
     """Parse and validate transcripts into CMO records; print a summary, optionally write the records."""
     from cmo.cli.output import coding_summary, console, print_diagnostics, tally
     from cmo.coding import code_corpus
-    from cmo.files import write_chunks_atomic
     from cmo.records import record_chunks
 
     result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache, keep_records=out is not None)
+    _warn(result.warnings)
     print_diagnostics(result.diagnostics)
     to_stdout = out == "-"
     if not quiet:
@@ -143,7 +181,7 @@ def code_command(
             for chunk in record_chunks(result.iter_records(), fmt.value):
                 sys.stdout.write(chunk)
         else:
-            write_chunks_atomic(Path(out), record_chunks(result.iter_records(), fmt.value))
+            write_output(Path(out), record_chunks(result.iter_records(), fmt.value))
             if not quiet:
                 count = sum(transcript.record_count for transcript in result.transcripts)
                 typer.echo(f"wrote {count} records to {out}", err=True)
@@ -171,6 +209,7 @@ def validate_command(
     theories = [path for path in given if is_theory_path(path)]
     corpus_paths = [path for path in given if path not in theories]
     result = code_corpus(corpus_paths or [default_corpus()], jobs=jobs, cache=not no_cache, keep_records=False)
+    _warn(result.warnings)
     found = Diagnostics()
     if corpus_paths:
         found.extend(result.diagnostics)
@@ -232,13 +271,17 @@ def merge_command(
     from cmo.merge import merge_corpus
 
     result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache)
+    _warn(result.warnings)
     print_diagnostics(result.diagnostics)
     if not result.ok:
         typer.echo("cmo: nothing merged: fix the errors above first", err=True)
         raise typer.Exit(EXIT_FINDINGS)
     try:
-        # --check writes nothing, so it needs no lock; atomic renames keep what it reads whole.
-        with contextlib.nullcontext() if check else locked(theories):
+        with contextlib.ExitStack() as stack:
+            # --check writes nothing, so it needs no lock; atomic renames keep what it reads whole.
+            if not check:
+                with writing(theories):
+                    stack.enter_context(locked(theories))
             failed = False
             for outcome in merge_corpus(result, theories):
                 print_diagnostics(outcome.diagnostics)
@@ -253,7 +296,8 @@ def merge_command(
                     failed = True
                     typer.echo(f"{shown}: stale: run `cmo merge` to update it")
                 else:
-                    write_atomic(outcome.path, outcome.text)
+                    with writing(shown):
+                        write_atomic(outcome.path, outcome.text)
                     typer.echo(f"{shown}: updated")
     except LockTimeout as exc:
         typer.echo(f"cmo: another merge is running ({exc})", err=True)
@@ -324,7 +368,9 @@ def import_command(
     shown = display_path(path)
     translate = translations(origin, target, codebooks, kinds, threshold)
     try:
-        with locked(path.parent):
+        with contextlib.ExitStack() as stack:
+            with writing(shown):
+                stack.enter_context(locked(path.parent))
             text, imported = import_text(
                 origin,
                 target,
@@ -336,7 +382,8 @@ def import_command(
                 shown,
             )
             if text != path.read_bytes().decode("utf-8-sig"):
-                write_atomic(path, text)
+                with writing(shown):
+                    write_atomic(path, text)
     except ImportFailed:
         print_diagnostics(diagnostics.sorted())
         raise typer.Exit(EXIT_FINDINGS) from None
@@ -376,7 +423,10 @@ def synthesise_command(
     loaded = _theories_or_exit(programmes, theories, diagnostics)
     comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)
     try:
-        with contextlib.nullcontext() if check else locked(out.parent):
+        with contextlib.ExitStack() as stack:
+            if not check:
+                with writing(shown):
+                    stack.enter_context(locked(out.parent))
             existing = None
             if out.exists():
                 raw = out.read_bytes()
@@ -397,7 +447,8 @@ def synthesise_command(
                 typer.echo(f"{shown}: stale: run `cmo synthesise` to update it")
                 raise typer.Exit(EXIT_FINDINGS)
             else:
-                write_atomic(out, text)
+                with writing(shown):
+                    write_atomic(out, text)
                 typer.echo(f"{shown}: updated")
     except LockTimeout as exc:
         typer.echo(f"cmo: another merge is running ({exc})", err=True)
@@ -443,7 +494,6 @@ def report_command(
     from cmo.compare import compare
     from cmo.corpus import default_corpus, discover
     from cmo.diagnostics import Diagnostics
-    from cmo.files import write_atomic, write_bytes_atomic
     from cmo.report import build_report
     from cmo.theory import is_overarching, parse_document
 
@@ -452,7 +502,8 @@ def report_command(
         _fail_usage("--format xlsx needs --out FILE")
     names = list(programmes or [])
     if not names:
-        for path in sorted(theories.glob("*.yaml")):
+        # As `cmo validate`: a folder or a dangling link named *.yaml is no theory file.
+        for path in sorted(p for p in theories.glob("*.yaml") if p.is_file()):
             if not is_overarching(parse_document(path.read_bytes(), str(path), Diagnostics())):
                 names.append(path.stem)
         if not names:
@@ -506,10 +557,7 @@ def report_command(
         else:
             sys.stdout.write(data)
     else:
-        if isinstance(data, bytes):
-            write_bytes_atomic(out, data)
-        else:
-            write_atomic(out, data)
+        write_output(out, [data])
         typer.echo(f"wrote {out}")
     raise typer.Exit(EXIT_OK)
 
@@ -558,6 +606,12 @@ def run() -> NoReturn:
     except _USAGE_ERROR as exc:
         exc.show()  # type: ignore[attr-defined]
         sys.exit(EXIT_USAGE)
+    except OSError as exc:  # the file system, not cmo: a file that cannot be read or written
+        if _state["debug"]:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"cmo: error: {where}{_reason(exc)}\n")
+        sys.exit(EXIT_FINDINGS)
     except Exception as exc:  # the last line of defence against tracebacks
         if _state["debug"]:
             raise

@@ -30,6 +30,37 @@ def _fail_usage(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
+def _write_all(files: dict[Path, str]) -> None:
+    """Write every file, or, when one cannot be written, put back what was there and say why (exit 1)."""
+    import contextlib
+
+    from cmo.corpus import display_path
+    from cmo.files import write_atomic, write_bytes_atomic
+
+    done: list[tuple[Path, bytes | None]] = []
+    made: list[Path] = []
+    path = next(iter(files), Path("."))
+    try:
+        for path, text in files.items():
+            made += reversed([folder for folder in path.parents if not folder.exists()])
+            before = path.read_bytes() if path.is_file() else None
+            write_atomic(path, text)
+            done.append((path, before))
+    except OSError as exc:
+        for written, before in reversed(done):
+            with contextlib.suppress(OSError):
+                if before is None:
+                    written.unlink()
+                else:
+                    write_bytes_atomic(written, before)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: never a folder that held anything before
+        typer.echo(f"cmo: error: cannot write {display_path(path)}: {exc.strerror or exc}", err=True)
+        typer.echo("cmo: nothing imported", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
+
+
 @qdpx_app.command("import", no_args_is_help=True)
 def import_command(
     file: Annotated[Path, typer.Argument(help="The .qdpx project to import.", show_default=False)],
@@ -54,7 +85,6 @@ def import_command(
     from cmo.cli.output import print_diagnostics, tally
     from cmo.coding import code_corpus
     from cmo.corpus import display_path
-    from cmo.files import write_atomic
     from cmo.models import SourceType
     from cmo.qdpx.importer import ImportOptions, import_qdpx
     from cmo.suggest import did_you_mean
@@ -77,8 +107,8 @@ def import_command(
     if result.diagnostics.errors:
         typer.echo("cmo: nothing imported: fix the errors above first", err=True)
         raise typer.Exit(EXIT_FINDINGS)
-    for path, text in result.files.items():
-        write_atomic(path, text)
+    _write_all(result.files)
+    for path in result.files:
         typer.echo(f"wrote {display_path(path)}")
     coded = code_corpus([corpus / programme])
     print_diagnostics(coded.diagnostics)
@@ -133,6 +163,10 @@ def export_command(
         raise typer.Exit(EXIT_FINDINGS)
     exported = export_qdpx(result, names or list(result.corpus.programmes), diagnostics)
     print_diagnostics(diagnostics.sorted())
-    write_bytes_atomic(out, exported.data)
+    try:
+        write_bytes_atomic(out, exported.data)
+    except OSError as exc:
+        typer.echo(f"cmo: error: cannot write {display_path(out)}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
     typer.echo(f"wrote {display_path(out)}: {exported.sources} sources, {exported.selections} coded passages")
     raise typer.Exit(EXIT_OK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ def _safe_name(raw: str) -> str:
     return "/".join(part for part in parts if part not in ("", "."))
 
 
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 class Archive:
     """An open `.qdpx`: its checked entry names, read into memory one at a time with bounds."""
 
@@ -55,7 +60,7 @@ class Archive:
         except QdpxError:
             self._zip.close()
             raise
-        self._folded = {name.casefold(): name for name in self._infos}
+        self._folded = {_folded(name): name for name in self._infos}
 
     def _check(self, limits: Limits) -> dict[str, zipfile.ZipInfo]:
         infos = self._zip.infolist()
@@ -70,6 +75,7 @@ class Archive:
                 f"refused: the project inflates to {total:,} bytes (the limit is {limits.total_bytes:,})",
             )
         checked: dict[str, zipfile.ZipInfo] = {}
+        folded: dict[str, str] = {}
         for info in infos:
             name = _safe_name(info.filename)
             if info.is_dir() or not name:
@@ -82,6 +88,14 @@ class Archive:
                 )
             if name in checked:
                 raise QdpxError("qdpx-unsafe-entry", f"refused: zip entry {name!r} appears twice")
+            # `find` ignores case, and file systems may fold case or Unicode forms: names equal so are one file.
+            key = _folded(name)
+            if key in folded:
+                raise QdpxError(
+                    "qdpx-unsafe-entry",
+                    f"refused: zip entries {folded[key]!r} and {name!r} name the same file; which one is meant?",
+                )
+            folded[key] = name
             checked[name] = info
         return checked
 
@@ -93,7 +107,7 @@ class Archive:
         """The entry called `name`, matched exactly, else ignoring case (tools differ on `Sources/`)."""
         if name in self._infos:
             return name
-        return self._folded.get(name.casefold())
+        return self._folded.get(_folded(name))
 
     def read(self, name: str) -> bytes:
         """One entry's bytes, never more than its checked size."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,10 @@ INTERNAL = "internal://"
 _TRANSCRIPT_ID = re.compile(TRANSCRIPT_ID_PATTERN)
 _NAME_SUFFIX = re.compile(r"\.(txt|docx?|rtf|odt|md|pdf|html?)$", re.IGNORECASE)
 _FOLDERS = {kind: f"{kind.value}s" for kind in SourceType}
+# File systems refuse names over 255 bytes, and the atomic write's temp file adds to the name; a longer
+# id keeps its front matter `id:`, and its file is named by a prefix and a hash of the whole id.
+_NAME_BYTES = 200 - len(".md")
+_HASH_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class _Importer:
         self.result = result
         self.tally = Tally()
         self.ids: set[str] = set()
+        self.names: set[str] = set()  # file names planned so far, case-folded
 
     def warn(self, rule: str, message: str) -> None:
         self.result.diagnostics.add(self.shown, 1, 1, rule, message, Severity.WARNING)
@@ -129,6 +136,20 @@ class _Importer:
         self.ids.add(found.casefold())
         return found
 
+    def file_stem(self, transcript_id: str) -> str:
+        """The id itself when it fits in a file name, else a prefix of it and a hash of the whole."""
+        stem = transcript_id
+        if len(stem.encode("utf-8")) > _NAME_BYTES:
+            digest = hashlib.sha256(transcript_id.encode("utf-8")).hexdigest()[:_HASH_CHARS]
+            # Ids are ASCII (TRANSCRIPT_ID_PATTERN), or slugs: one byte a character.
+            stem = f"{transcript_id[: _NAME_BYTES - _HASH_CHARS - 1].rstrip('.-_')}-{digest}"
+        found, number = stem, 1
+        while found.casefold() in self.names:
+            number += 1
+            found = f"{stem[: _NAME_BYTES - len(str(number)) - 1]}-{number}"
+        self.names.add(found.casefold())
+        return found
+
     def configurations(
         self, source: QdaSource, raw: str, table: CodeTable, notes: dict[str, str]
     ) -> list[Configuration]:
@@ -186,7 +207,7 @@ class _Importer:
         written = write_transcript(front, text, self.configurations(source, raw, table, notes), comment)
         for skipped in written.skipped:
             self.warn("qdpx-incomplete", f"source {source.name!r}: {skipped}")
-        path = self.folder / _FOLDERS[facts.source_type] / f"{transcript_id}.md"
+        path = self.folder / _FOLDERS[facts.source_type] / f"{self.file_stem(transcript_id)}.md"
         if path.exists() and not self.options.force:
             self.result.diagnostics.add(
                 display_path(path),
@@ -252,6 +273,9 @@ class _Importer:
         if not path.exists():
             self.result.files[path] = dump({"codes": codes})
             return
+        if not path.is_file():
+            self.result.diagnostics.add(display_path(path), 1, 1, "unreadable", "not a regular file; not read")
+            return
         text = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
         try:
             load(text)
@@ -283,6 +307,22 @@ def import_qdpx(path: Path, options: ImportOptions, limits: Limits | None = None
             _Importer(shown, options, archive, project, result).run(code_map)
     except QdpxError as exc:
         result.diagnostics.add(shown, 1, 1, exc.rule, exc.message)
+    _inside_corpus(result, options.corpus)
     if result.diagnostics.errors:
         result.files.clear()
     return result
+
+
+def _inside_corpus(result: ImportResult, corpus: Path) -> None:
+    """Refuse a file that a symlinked folder (or file) would put outside the corpus."""
+    root = os.path.realpath(corpus)
+    for path in result.files:
+        real = os.path.realpath(path)
+        if os.path.commonpath([root, real]) != root:
+            result.diagnostics.add(
+                display_path(path),
+                1,
+                1,
+                "qdpx-outside",
+                f"refused: a symlink makes this file land outside the corpus, at {real}; nothing written",
+            )

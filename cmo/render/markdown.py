@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cmo.compare_format import findings
-from cmo.diff import md_escape
+from cmo.diff import md_escape, printable
 from cmo.render.svg import MATRIX_ROLES
 from cmo.report import DIAGRAM_COLUMNS, ROLE_TITLES, SOURCES, CmocView, Diagram, Node, ProgrammeView, Report
 
@@ -28,6 +28,8 @@ def _node_id(node: Node) -> str:
 
 def _mermaid_label(text: str) -> str:
     """A Mermaid node label: quoted, with the characters Mermaid reads as syntax given as entity codes."""
+    # One line: a label's \r (or any other line break YAML lets through) would end the node mid-label.
+    text = printable(" ".join(text.split()))
     for char, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
         text = text.replace(char, code)
     return f'"{text}"'

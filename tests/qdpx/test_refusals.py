@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cmo.corpus import display_path
 from cmo.qdpx.archive import Limits, open_archive
 from cmo.qdpx.errors import QdpxError
-from tests.conftest import Result
+from tests.conftest import TRANSCRIPT, Result, corpus_files, write_tree
 from tests.qdpx.conftest import TEXT, qdpx_bytes, selection, simple_project, span
 
 NOTHING = "cmo: nothing imported: fix the errors above first\n"
@@ -153,3 +154,112 @@ def test_a_missing_file_is_reported(cli: Callable[..., Result], tmp_path: Path) 
     result = cli("qdpx", "import", tmp_path / "none.qdpx", "-p", "alpha", "--corpus", tmp_path / "corpus")
     assert result.exit_code == 1
     assert result.stderr == f"{tmp_path / 'none.qdpx'}:1:1: error[path-missing]: no such file\n" + NOTHING
+
+
+# --- issue 10: names that collide, names too long, symlinks out of the corpus, failed writes ---------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("project.qde", "./project.qde"),
+        ("sources/s1.txt", "Sources/s1.txt"),
+        ("sources/caf\u00e9.txt", "sources/cafe\u0301.txt"),
+    ],
+)
+def test_two_entries_that_name_the_same_file_are_refused(
+    cli: Callable[..., Result], tmp_path: Path, first: str, second: str
+) -> None:
+    buffer = tmp_path / "z.zip"
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for entry, content in {**good_files(), first: "x"}.items():
+            archive.writestr(entry, content)
+        info = zipfile.ZipInfo("placeholder")
+        info.filename = second  # ZipInfo() itself would tidy './'
+        archive.writestr(info, "y")
+    message = refused(cli, tmp_path, buffer.read_bytes())
+    assert message.startswith("P:1:1: error[qdpx-unsafe-entry]: refused: zip entr")
+    assert message.endswith(NOTHING)
+
+
+def _named(name: str) -> bytes:
+    """The simple project, its one source called `name`."""
+    files = good_files()
+    files["project.qde"] = str(files["project.qde"]).replace('name="Interview 1"', f'name="{name}"')
+    return qdpx_bytes(files)
+
+
+def test_a_source_name_too_long_for_a_file_name_is_imported_under_a_short_unique_one(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    long_name = "Interview-" + "x" * 5_000
+    (tmp_path / "p.qdpx").write_bytes(_named(long_name))
+    corpus = tmp_path / "corpus"
+    result = cli("qdpx", "import", tmp_path / "p.qdpx", "-p", "alpha", "--corpus", corpus, "--source-type", "interview")
+    assert result.exit_code == 0, result.stderr
+    (written,) = (corpus / "alpha" / "interviews").iterdir()
+    assert len(written.name.encode()) <= 200
+    assert f"id: {long_name}\n" in written.read_text(encoding="utf-8")
+    assert result.stdout.endswith("alpha: 1 transcripts with 1 annotations imported; 1 records\n")
+    again = cli("qdpx", "import", tmp_path / "p.qdpx", "-p", "alpha", "--corpus", corpus, "--source-type", "interview")
+    assert again.exit_code == 1 and "error[qdpx-exists]" in again.stdout + again.stderr  # the same name again
+
+
+def test_a_transcript_with_a_5000_character_id_exports_and_imports_back(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    long_id = "a" + "b" * 4_999
+    source = tmp_path / "source"
+    transcript = TRANSCRIPT.replace("id: a-int-01", f"id: {long_id}")
+    write_tree(source, corpus_files(**{"interviews/short": transcript}))
+    out = tmp_path / "long.qdpx"
+    assert cli("qdpx", "export", "--corpus", source, "--out", out).exit_code == 0
+    imported = cli("qdpx", "import", out, "-p", "alpha", "--corpus", tmp_path / "corpus")
+    assert imported.exit_code == 0, imported.stderr
+    assert imported.stdout.endswith("alpha: 1 transcripts with 1 annotations imported; 1 records\n")
+    (written,) = (tmp_path / "corpus" / "alpha" / "interviews").iterdir()
+    assert f"id: {long_id}\n" in written.read_text(encoding="utf-8")
+
+
+def test_a_symlinked_programme_folder_that_leaves_the_corpus_is_refused(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "alpha").symlink_to(elsewhere)
+    (tmp_path / "p.qdpx").write_bytes(qdpx_bytes(good_files()))
+    result = cli("qdpx", "import", tmp_path / "p.qdpx", "-p", "alpha", "--corpus", corpus, "--source-type", "interview")
+    assert result.exit_code == 1
+    assert "error[qdpx-outside]: refused: a symlink makes this file land outside the corpus" in result.stderr
+    assert result.stderr.endswith(NOTHING)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_write_that_fails_part_way_leaves_nothing_behind(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from cmo import files
+
+    real = files.write_atomic
+
+    def fail_on_transcripts(path: Path, text: str) -> None:
+        if path.suffix == ".md":
+            raise OSError(errno.ENAMETOOLONG, "File name too long")
+        real(path, text)
+
+    monkeypatch.setattr(files, "write_atomic", fail_on_transcripts)
+    corpus = tmp_path / "corpus"
+    (corpus / "alpha").mkdir(parents=True)
+    (corpus / "alpha" / "keep.txt").write_text("kept", encoding="utf-8")
+    (tmp_path / "p.qdpx").write_bytes(qdpx_bytes(good_files()))
+    result = cli("qdpx", "import", tmp_path / "p.qdpx", "-p", "alpha", "--corpus", corpus, "--source-type", "interview")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        "cmo: error: cannot write " + display_path(corpus / "alpha/interviews/interview-1.md") + ": File name too long",
+        "cmo: nothing imported",
+    ]
+    assert sorted(p.name for p in (corpus / "alpha").iterdir()) == ["keep.txt"]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest browser clean
+.PHONY: demo test lint typecheck pytest browser clean mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,16 @@ clean:
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+# Mutation testing of the core (docs/testing.md), not run in CI; one module: `make mutation MODULES=cmo/evidence.py`.
+# Its own venv: mutmut needs a newer rich than the `test` extra's qualitative-coding allows.
+MUTATION_VENV := .venv-mutation
+MODULES ?=
+$(MUTATION_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MUTATION_VENV)/bin/python -m pip install --quiet -e '.[mutation]'
+	touch $@
+
+mutation: $(MUTATION_VENV)/.installed
+	$(MUTATION_VENV)/bin/python tools/mutation.py $(MODULES)

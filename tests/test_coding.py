@@ -135,3 +135,15 @@ def test_shared_codes_are_seen_by_every_programme(tree: Callable[..., Path]) -> 
     assert [r.id for r in result.records] == ["alpha/a-int-01#1", "beta/b-1#1"]
     [problem] = result.diagnostics
     assert (problem.path.endswith("beta/c.md"), problem.rule) == (True, "unknown-code")
+
+
+# --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
+
+
+def test_record_numbers_count_every_annotation_so_fixing_one_does_not_renumber_the_others(
+    coded: Callable[..., object],
+) -> None:
+    block = "```cmo\n- outcome: no-such-code\n- outcome: help-seeking\n```\n\n```cmo\noutcome: help-seeking\n```\n"
+    result = coded(t=TRANSCRIPT.replace(TRANSCRIPT[TRANSCRIPT.index("```cmo") :], block))
+    assert [d.rule for d in result.diagnostics] == ["unknown-code"]  # type: ignore[attr-defined]
+    assert [r.id for r in result.records] == ["alpha/a-int-01#2", "alpha/a-int-01#3"]  # type: ignore[attr-defined]

@@ -561,3 +561,15 @@ def test_git_external_mode_reads_git_arguments(cmo: Callable[..., Result], files
     assert differ.exit_code == 1
     unmerged = cmo("diff", "--git-external", "theories/alpha.yaml")
     assert (unmerged.exit_code, unmerged.stdout) == (0, "* Unmerged path theories/alpha.yaml\n")
+
+
+# --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
+
+
+def test_an_empty_statement_and_no_statement_are_the_same() -> None:
+    without = {"id": "bare", "status": "initial"}
+    empty = {**without, "statement": "", "notes": ""}
+    assert diff_theories(theory(without), theory(empty)).cmocs == ()
+    assert diff_theories(theory(empty), theory(without)).empty
+    [cmoc] = diff_theories(theory(without), theory({**without, "statement": "If A"})).cmocs
+    assert cmoc.curated == (ValueChange("statement", None, "If A"),)

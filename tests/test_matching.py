@@ -96,3 +96,39 @@ def test_a_concept_reports_its_weakest_link() -> None:
     [concept] = match_codes({"a": ["x"], "b": ["y"], "c": ["y"]}, codebooks)
     assert concept.codes == {"a": "x", "b": "y", "c": "y"}
     assert concept.explain() == "fuzzy 85"
+
+
+# --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
+
+
+def test_a_similarity_exactly_at_the_threshold_is_a_match() -> None:
+    from rapidfuzz import fuzz, utils
+
+    from cmo.matching import DEFAULT_THRESHOLD
+
+    left, right = "Peer support group", "Peer support groups meeting"
+    score = fuzz.token_set_ratio(left, right, processor=utils.default_process)
+    assert score == DEFAULT_THRESHOLD  # the pair sits on the boundary
+    codebooks = {"a": {"peer": CodeInfo(left)}, "b": {"meeting": CodeInfo(right)}}
+    used = {"a": ["peer"], "b": ["meeting"]}
+    assert _rows(match_codes(used, codebooks)) == [({"a": "peer", "b": "meeting"}, "fuzzy 80")]
+    assert _rows(match_codes(used, codebooks, threshold=score + 1)) == [
+        ({"a": "peer"}, "one programme"),
+        ({"b": "meeting"}, "one programme"),
+    ]
+
+
+def test_the_most_similar_label_is_matched_first() -> None:
+    codebooks = {
+        "a": {"connector": CodeInfo("Trusted community connector")},
+        # Both are above the threshold; the weaker one sorts first by id, so only the score can pick.
+        "b": {
+            "aaa-work": CodeInfo("Community connector work"),
+            "zzz-connectors": CodeInfo("Trusted community connectors"),
+        },
+    }
+    used = {"a": ["connector"], "b": ["aaa-work", "zzz-connectors"]}
+    assert _rows(match_codes(used, codebooks)) == [
+        ({"a": "connector", "b": "zzz-connectors"}, "fuzzy 98"),
+        ({"b": "aaa-work"}, "one programme"),
+    ]

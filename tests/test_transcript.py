@@ -111,3 +111,22 @@ def test_empty_block() -> None:
     diagnostics = Diagnostics()
     assert parse_block(parsed.blocks[0], "t.md", diagnostics) == []  # type: ignore[attr-defined]
     assert [(d.line, d.rule) for d in diagnostics.items] == [(5, "block-empty")]
+
+
+# --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
+
+
+def test_a_closing_fence_with_an_info_string_does_not_close_the_block() -> None:
+    # CommonMark: closing fences may not carry an info string, so "``` cmo" is a line of the block.
+    text = "---\nsource: document\n---\np\n```cmo\noutcome: x\n``` cmo\nnote: y\n```\n"
+    parsed, diagnostics = _parse(text)
+    assert [(b.fence_line, b.close_line, b.yaml) for b in parsed.blocks] == [  # type: ignore[attr-defined]
+        (5, 9, "outcome: x\n``` cmo\nnote: y\n")
+    ]
+    assert not diagnostics.items
+
+
+def test_decode_turns_old_mac_line_endings_into_newlines() -> None:
+    diagnostics = Diagnostics()
+    assert decode(b"---\rsource: x\r---\r\nbody\r", "t.md", diagnostics) == "---\nsource: x\n---\nbody\n"
+    assert not diagnostics.items

@@ -107,3 +107,43 @@ def test_load_bytes_takes_a_bom_and_crlf_and_refuses_other_encodings() -> None:
     with pytest.raises(YamlError) as refused:
         load_bytes("b: é\n".encode("latin-1"))
     assert (refused.value.rule, refused.value.mark) == ("encoding", Mark(1, 1))
+
+
+# --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
+
+
+def _expanded_nodes(text: str) -> int:
+    """Nodes of the document with every alias expanded, keys included: counted by PyYAML's composer, not cmo."""
+    import yaml
+
+    def count(node: yaml.Node) -> int:
+        if isinstance(node, yaml.MappingNode):
+            return 1 + sum(count(k) + count(v) for k, v in node.value)
+        if isinstance(node, yaml.SequenceNode):
+            return 1 + sum(count(item) for item in node.value)
+        return 1
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert root is not None
+    return count(root)
+
+
+def _aliases(repeats: int) -> str:
+    return "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [" + ", ".join(["*a"] * repeats) + "]\n"
+
+
+def test_aliases_may_expand_to_ten_thousand_nodes_beyond_the_size_and_no_further() -> None:
+    # The allowance is additive: a document of n characters may expand to n + 10,000 nodes.
+    low, over = 1, 3000  # the fewest aliases that expand beyond the allowance, by bisection
+    while low < over:
+        middle = (low + over) // 2
+        if _expanded_nodes(_aliases(middle)) > len(_aliases(middle)) + 10_000:
+            over = middle
+        else:
+            low = middle + 1
+    under = over - 10  # each alias is ten nodes and four characters: this is 60 nodes within the allowance
+    assert _expanded_nodes(_aliases(under)) < len(_aliases(under)) + 10_000 - 50
+    assert load(_aliases(under))["b"][0] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    with pytest.raises(YamlError) as refused:
+        load(_aliases(over + 10))
+    assert refused.value.rule == "yaml-expansion"

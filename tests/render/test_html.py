@@ -236,3 +236,20 @@ def test_demo_report_shows_every_quote(demo: Report, demo_html: str) -> None:
     quotes = [q.quote for p in demo.programmes for c in p.cmocs for q in c.quotes]
     assert len(quotes) > 50
     assert all(quote in text for quote in quotes)
+
+
+# --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
+
+
+def test_who_coded_a_quote_where_it_is_from_and_who_speaks_are_text_not_markup() -> None:
+    theories = [one_cmoc_theory("a"), one_cmoc_theory("b")]
+    entry = theories[0].cmocs[0].evidence[0]
+    hostile = {"coder": "<b>AB</b>", "transcript": "<i>int-01</i>", "participants": ["<u>P01</u>", "P&2"]}
+    theories[0].cmocs[0].evidence[0] = entry.model_copy(update=hostile)
+    out = render_html(build_report(theories, compare(theories, None)))
+    page = Page(out)
+    assert {tag for tag, _ in page.tags} & {"b", "i", "u"} == set()
+    text = page.all_text()
+    assert "coded by <b>AB</b>" in text
+    assert "<i>int-01</i>" in text
+    assert "participants <u>P01</u>, P&2" in text

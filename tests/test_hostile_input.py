@@ -314,6 +314,19 @@ def test_a_broken_theory_passes_through_textconv_without_control_characters(
     assert result.stdout == "programme: [␛[2J\n"
 
 
+def test_the_terminal_report_shows_control_characters_as_symbols(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    theories = tmp_path / "theories"
+    theories.mkdir()
+    evil = _theory(statement=EVIL)
+    (theories / f"{evil['programme']['id']}.yaml").write_text(_dump(evil), encoding="utf-8")
+    result = cli("report", "--theories", theories, "--format", "text")
+    assert result.exit_code == 0, result.stderr
+    assert "EVIL" in result.stdout
+    _no_controls(result.stdout.replace("\x1b[", ""))  # rich's own styling is the only escape left
+    assert "\x1b]0;" not in result.stdout
+    assert "␛]0;pwned␇" in result.stdout
+
+
 # --- 8: symlinks and other files that are not regular -------------------------------------------------
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.table import Table
 
 from cmo.compare_format import findings
+from cmo.diff import printable
 from cmo.report import SOURCES, Report
+
+
+def escape(text: str) -> str:
+    """Corpus text for the terminal: rich markup escaped, and control characters (ESC, OSC, ...) made visible."""
+    return _markup_escape(printable(text))
 
 
 def print_report(report: Report, out: Console) -> None:
@@ -32,8 +38,8 @@ def print_report(report: Report, out: Console) -> None:
         for view in programme.cmocs:
             statement = escape(view.statement) + (" [dim](composed)[/dim]" if view.statement_composed else "")
             table.add_row(
-                view.id,
-                view.status,
+                escape(view.id),
+                escape(view.status),
                 statement,
                 str(view.excerpts),
                 *(str(view.by_source[s]) for s in SOURCES),

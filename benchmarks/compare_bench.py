@@ -10,10 +10,10 @@ import time
 
 from rapidfuzz import fuzz, process, utils
 
-from cmo.compare import compare
-from cmo.matching import DEFAULT_THRESHOLD
-from cmo.models import Programme
-from cmo.theory import Cmoc, CodeRef, Counts, Theory
+from cmo.across.compare import compare
+from cmo.across.matching import DEFAULT_THRESHOLD
+from cmo.corpus.models import Programme
+from cmo.theory.model import Cmoc, CodeRef, Counts, Theory
 
 CMOCS = 10_000
 # Distinct mechanism codes per theory: far more than any real codebook, so the matrix is the work.

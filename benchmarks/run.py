@@ -180,7 +180,7 @@ class Bench:
 
     def evidence_scaling(self, base: int = 1_000, blank_base: int = 100_000) -> None:
         """Evidence lookup is linear: 10x the stacked blocks or blank lines in one transcript, ~10x the time."""
-        from cmo.coding import code_corpus
+        from cmo.corpus.coding import code_corpus
 
         head = "---\nid: t-01\nsource: interview\n---\n\nSome words about trust.\n"
         block = "```cmo\noutcome: help-seeking\n```\n"

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from cmo.coding import CodingResult, code_corpus
-from cmo.models import SourceType, Stance
+from cmo.corpus.coding import CodingResult, code_corpus
+from cmo.corpus.models import SourceType, Stance
 from tests.conftest import DEMO_CORPUS
 
 A, B = "northcliffe-connect", "riverside-bridges"

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from cmo.diagnostics import Diagnostics, Severity
-from cmo.theory import load_theory_bytes
+from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.theory.model import load_theory_bytes
 from tests.conftest import CODEBOOK, PROGRAMME, SHARED_CODEBOOK, TRANSCRIPT, Result, write_tree
 
 SEEDS = int(os.environ.get("CMO_FUZZ_SEEDS", "60"))

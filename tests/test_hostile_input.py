@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from cmo.diff import diff_theories, format_markdown, format_text, md_escape, printable
-from cmo.evidence import Evidence, paragraph_above
+from cmo.corpus.evidence import Evidence, paragraph_above
 from cmo.render.markdown import mermaid
-from cmo.report import Diagram, Node
-from cmo.theory import Theory
-from cmo.yamlio import YamlError, load
+from cmo.render.view import Diagram, Node
+from cmo.theory.diff import diff_theories, format_markdown, format_text, md_escape, printable
+from cmo.theory.model import Theory
+from cmo.yamlio.reader import YamlError, load
 from tests.conftest import CODEBOOK, PROGRAMME, SHARED_CODEBOOK, Result, corpus_files, write_tree
 
 HUGE_HEX = "0x" + "f" * 5_000

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from cmo.diagnostics import Diagnostics
-    from cmo.diff import TheoryDiff
-    from cmo.theory import Theory
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.theory.diff import TheoryDiff
+    from cmo.theory.model import Theory
 
 # The same codes as cmo.cli.main (imported there, not here, so that main can import this module).
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -37,7 +37,7 @@ def _fail_usage(message: str) -> NoReturn:
 
 
 def _render(diff: TheoryDiff, fmt: DiffFormat) -> str:
-    from cmo.diff import format_json, format_markdown, format_text
+    from cmo.theory.diff import format_json, format_markdown, format_text
 
     if fmt is DiffFormat.json:
         return format_json(diff)
@@ -48,8 +48,8 @@ def _render(diff: TheoryDiff, fmt: DiffFormat) -> str:
 
 def _load(source: Path | bytes | None, shown: str, diagnostics: Diagnostics) -> Theory | None:
     """A theory from a file or from bytes read out of git; None for an absent side (or an invalid one)."""
-    from cmo.diff import load_theory_bytes
-    from cmo.theory import load_theory
+    from cmo.theory.diff import load_theory_bytes
+    from cmo.theory.model import load_theory
 
     if source is None:
         return None
@@ -101,9 +101,9 @@ def diff_command(
 ) -> None:
     """Show what changed in a programme theory: CMOCs added, removed or changed (codes, curated fields, evidence, counts)."""
     from cmo.cli.output import print_diagnostics
-    from cmo.diagnostics import Diagnostics
-    from cmo.diff import diff_theories
-    from cmo.git import GitError, versions_at
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.theory.diff import diff_theories
+    from cmo.theory.git import GitError, versions_at
 
     args = files or []
     if git_external + textconv + (rev is not None) > 1:
@@ -145,8 +145,8 @@ def diff_command(
 def _textconv(args: list[str]) -> NoReturn:
     """Print one theory file as stable lines; a file that is no valid theory passes through unchanged."""
     from cmo.cli.output import print_diagnostics
-    from cmo.diagnostics import Diagnostics
-    from cmo.diff import format_theory, printable
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.theory.diff import format_theory, printable
 
     if len(args) != 1:
         _fail_usage("--textconv takes one FILE")
@@ -175,10 +175,10 @@ def _read(path: Path | None) -> bytes | None:
 
 def _git_external(args: list[str], fmt: DiffFormat, exit_code: bool) -> NoReturn:
     """Diff the two files git hands an external diff driver; everything goes to stdout, git's pager."""
-    from cmo.diagnostics import Diagnostics
-    from cmo.diagnostics import format_text as format_diagnostics
-    from cmo.diff import diff_theories, md_escape, printable, text_diff
-    from cmo.git import GitError, parse_external_diff
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.core.diagnostics import format_text as format_diagnostics
+    from cmo.theory.diff import diff_theories, md_escape, printable, text_diff
+    from cmo.theory.git import GitError, parse_external_diff
 
     try:
         call = parse_external_diff(args)

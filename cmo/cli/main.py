@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from cmo import __version__
-from cmo.matching import DEFAULT_THRESHOLD
+from cmo.across.matching import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
-    from cmo.diagnostics import Diagnostics
-    from cmo.theory import Theory
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.theory.model import Theory
 
 app = typer.Typer(
     name="cmo",
@@ -88,15 +88,15 @@ def main(
 
 
 def _paths(paths: list[Path] | None) -> list[Path]:
-    from cmo.corpus import default_corpus
+    from cmo.corpus.layout import default_corpus
 
     return list(paths) if paths else [default_corpus()]
 
 
 def _theories_or_exit(names: list[str], theories: Path, diagnostics: Diagnostics) -> list[Theory]:
     """The named programme theories, or their problems printed and exit 1."""
+    from cmo.across.compare import CompareError, load_theories
     from cmo.cli.output import print_diagnostics
-    from cmo.compare import CompareError, load_theories
 
     try:
         return load_theories(names, theories, diagnostics)
@@ -137,7 +137,7 @@ def writing(path: Path | str) -> Iterator[None]:
 
 def write_output(path: Path, chunks: Iterable[bytes | str]) -> None:
     """Write an --out file whole or not at all; a device or pipe (/dev/stdout, a FIFO) is written to, never replaced."""
-    from cmo.files import write_chunks_atomic
+    from cmo.core.files import write_chunks_atomic
 
     with writing(path):
         if path.exists() and not path.is_file() and not path.is_dir():
@@ -163,8 +163,8 @@ def code_command(
 ) -> None:
     """Parse and validate transcripts into CMO records; print a summary, optionally write the records."""
     from cmo.cli.output import coding_summary, console, print_diagnostics, tally
-    from cmo.coding import code_corpus
-    from cmo.records import record_chunks
+    from cmo.corpus.coding import code_corpus
+    from cmo.render.records import record_chunks
 
     result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache, keep_records=out is not None)
     _warn(result.warnings)
@@ -200,10 +200,10 @@ def validate_command(
 ) -> None:
     """Check transcripts, codebooks, programme files and theory files; print diagnostics only."""
     from cmo.cli.output import tally
-    from cmo.coding import code_corpus
-    from cmo.corpus import default_corpus
-    from cmo.diagnostics import Diagnostics, format_github, format_json, format_text
-    from cmo.theory_check import check_theory, is_theory_path, theory_files
+    from cmo.core.diagnostics import Diagnostics, format_github, format_json, format_text
+    from cmo.corpus.coding import code_corpus
+    from cmo.corpus.layout import default_corpus
+    from cmo.theory.check import check_theory, is_theory_path, theory_files
 
     given = _paths(paths)
     theories = [path for path in given if is_theory_path(path)]
@@ -239,8 +239,8 @@ def codebook_command(
 ) -> None:
     """List each programme's codes with kind, label and use; and codes used but never declared."""
     from cmo.cli.output import codebook_tables
-    from cmo.codebook_usage import usage
-    from cmo.coding import code_corpus
+    from cmo.corpus.codebook_usage import usage
+    from cmo.corpus.coding import code_corpus
 
     result = code_corpus(_paths([path] if path else None), keep_records=False)
     report = usage(result)
@@ -265,10 +265,10 @@ def merge_command(
 ) -> None:
     """Build or update theories/<programme>.yaml from the records, keeping every curated field and comment."""
     from cmo.cli.output import print_diagnostics
-    from cmo.coding import code_corpus
-    from cmo.corpus import display_path
-    from cmo.files import LockTimeout, locked, write_atomic
-    from cmo.merge import merge_corpus
+    from cmo.core.files import LockTimeout, locked, write_atomic
+    from cmo.corpus.coding import code_corpus
+    from cmo.corpus.layout import display_path
+    from cmo.theory.merge import merge_corpus
 
     result = code_corpus(_paths(paths), jobs=jobs, cache=not no_cache)
     _warn(result.warnings)
@@ -322,10 +322,10 @@ def compare_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Compare programme theories: attributes, codes by role (converge / diverge), CMOCs paired across programmes."""
-    from cmo.compare import compare
-    from cmo.compare_format import format_json, format_markdown, format_text
-    from cmo.corpus import default_corpus, discover
-    from cmo.diagnostics import Diagnostics
+    from cmo.across.compare import compare
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.corpus.layout import default_corpus, discover
+    from cmo.render.compare_text import format_json, format_markdown, format_text
 
     if len(programmes) < 2:
         _fail_usage("compare needs at least two programmes")
@@ -348,12 +348,12 @@ def import_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Carry CMOCs from one programme theory into another as hypotheses to test (status: imported)."""
+    from cmo.across.compare import codebooks_for, resolve_theory
+    from cmo.across.importing import ImportFailed, import_text, translations
     from cmo.cli.output import print_diagnostics
-    from cmo.compare import codebooks_for, resolve_theory
-    from cmo.corpus import default_corpus, discover, display_path
-    from cmo.diagnostics import Diagnostics
-    from cmo.files import LockTimeout, locked, write_atomic
-    from cmo.importing import ImportFailed, import_text, translations
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.core.files import LockTimeout, locked, write_atomic
+    from cmo.corpus.layout import default_corpus, discover, display_path
 
     diagnostics = Diagnostics()
     loaded = _theories_or_exit([source, into], theories, diagnostics)
@@ -408,13 +408,13 @@ def synthesise_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Write an overarching theory: converged CMOCs and concepts across programmes, and what is context-specific."""
+    from cmo.across.compare import compare
+    from cmo.across.synthesis import synthesis_text
     from cmo.cli.output import print_diagnostics
-    from cmo.compare import compare
-    from cmo.corpus import default_corpus, discover, display_path
-    from cmo.diagnostics import Diagnostics
-    from cmo.files import LockTimeout, locked, write_atomic
-    from cmo.synthesis import synthesis_text
-    from cmo.theory import is_overarching, parse_document, readable
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.core.files import LockTimeout, locked, write_atomic
+    from cmo.corpus.layout import default_corpus, discover, display_path
+    from cmo.theory.model import is_overarching, parse_document, readable
 
     if len(programmes) < 2:
         _fail_usage("synthesise needs at least two programmes")
@@ -490,12 +490,12 @@ def report_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Render what people read: one programme's theory, or the comparison of several, as HTML, Markdown, Excel, CSV, JSON or text."""
+    from cmo.across.compare import compare
     from cmo.cli.output import console
-    from cmo.compare import compare
-    from cmo.corpus import default_corpus, discover
-    from cmo.diagnostics import Diagnostics
-    from cmo.report import build_report
-    from cmo.theory import is_overarching, parse_document
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.corpus.layout import default_corpus, discover
+    from cmo.render.view import build_report
+    from cmo.theory.model import is_overarching, parse_document
 
     chosen = fmt.value if fmt else _SUFFIX_FORMATS.get(out.suffix.lower(), "text") if out else "text"
     if chosen == "xlsx" and out is None:

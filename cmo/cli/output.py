@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from cmo.codebook_usage import CodebookUsage
-    from cmo.coding import CodingResult
-    from cmo.diagnostics import Diagnostic
+    from cmo.core.diagnostics import Diagnostic
+    from cmo.corpus.codebook_usage import CodebookUsage
+    from cmo.corpus.coding import CodingResult
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -25,7 +25,7 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], *, stderr: bool = True) -> None:
-    from cmo.diagnostics import format_text
+    from cmo.core.diagnostics import format_text
 
     stream = sys.stderr if stderr else sys.stdout
     stream.write(format_text(diagnostics))
@@ -47,7 +47,7 @@ def coding_summary(result: CodingResult, out: Console) -> None:
     """Records per programme x source type, and how many of each programme's codes the records use."""
     from rich.table import Table
 
-    from cmo.models import SourceType
+    from cmo.corpus.models import SourceType
 
     sources = list(SourceType)
     out.print("CMO records")

@@ -34,8 +34,8 @@ def _write_all(files: dict[Path, str]) -> None:
     """Write every file, or, when one cannot be written, put back what was there and say why (exit 1)."""
     import contextlib
 
-    from cmo.corpus import display_path
-    from cmo.files import write_atomic, write_bytes_atomic
+    from cmo.core.files import write_atomic, write_bytes_atomic
+    from cmo.corpus.layout import display_path
 
     done: list[tuple[Path, bytes | None]] = []
     made: list[Path] = []
@@ -83,11 +83,11 @@ def import_command(
 ) -> None:
     """Import a REFI-QDA project: a transcript per text source, a `cmo` block per coded passage, the codebook."""
     from cmo.cli.output import print_diagnostics, tally
-    from cmo.coding import code_corpus
-    from cmo.corpus import display_path
-    from cmo.models import SourceType
+    from cmo.core.suggest import did_you_mean
+    from cmo.corpus.coding import code_corpus
+    from cmo.corpus.layout import display_path
+    from cmo.corpus.models import SourceType
     from cmo.qdpx.importer import ImportOptions, import_qdpx
-    from cmo.suggest import did_you_mean
 
     if not _SLUG.match(programme):
         _fail_usage(f"programme id {programme!r} must be a slug (lower-case letters, digits and '-')")
@@ -131,12 +131,12 @@ def export_command(
 ) -> None:
     """Export programmes as a REFI-QDA project: sources, the codebook by kind, each record's evidence coded."""
     from cmo.cli.output import print_diagnostics
-    from cmo.coding import code_corpus
-    from cmo.corpus import PROGRAMME_FILE, default_corpus, display_path
-    from cmo.diagnostics import Diagnostics
-    from cmo.files import write_bytes_atomic
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.core.files import write_bytes_atomic
+    from cmo.core.suggest import did_you_mean
+    from cmo.corpus.coding import code_corpus
+    from cmo.corpus.layout import PROGRAMME_FILE, default_corpus, display_path
     from cmo.qdpx.exporter import export_qdpx
-    from cmo.suggest import did_you_mean
 
     if out is None:
         _fail_usage("cmo qdpx export needs --out FILE.qdpx")

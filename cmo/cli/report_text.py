@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.markup import escape as _markup_escape
 from rich.table import Table
 
-from cmo.compare_format import findings
-from cmo.diff import printable
-from cmo.report import SOURCES, Report
+from cmo.render.compare_text import findings
+from cmo.render.view import SOURCES, Report
+from cmo.theory.diff import printable
 
 
 def escape(text: str) -> str:

@@ -10,12 +10,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from cmo.corpus import display_path
-from cmo.diagnostics import Diagnostics
-from cmo.models import SLUG_PATTERN, Code, CodeKind
+from cmo.core.diagnostics import Diagnostics
+from cmo.core.suggest import did_you_mean
+from cmo.corpus.layout import display_path
+from cmo.corpus.models import SLUG_PATTERN, Code, CodeKind
 from cmo.qdpx.project import QdaCode
-from cmo.suggest import did_you_mean
-from cmo.yamlio import Mark, YamlError, load_bytes
+from cmo.yamlio.reader import Mark, YamlError, load_bytes
 
 
 class Role(StrEnum):

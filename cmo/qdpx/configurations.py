@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from cmo.models import SLUG_PATTERN, Stance
+from cmo.corpus.models import SLUG_PATTERN, Stance
 from cmo.qdpx.codes import CodeTable, Role
 from cmo.qdpx.project import QdaSelection
 from cmo.qdpx.yamltext import Flow

@@ -10,16 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cmo import __version__
-from cmo.coding import CodingResult, TranscriptResult
-from cmo.corpus import Corpus, ProgrammeSource
-from cmo.diagnostics import Diagnostics, Severity
-from cmo.models import Code, CodeKind, FrontMatter, Record
+from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.corpus.coding import CodingResult, TranscriptResult
+from cmo.corpus.layout import Corpus, ProgrammeSource
+from cmo.corpus.models import Code, CodeKind, FrontMatter, Record
+from cmo.corpus.transcript import decode, parse
 from cmo.qdpx.codes import Role
 from cmo.qdpx.plaintext import PlainText, evidence_span, plain_text, xml_safe
 from cmo.qdpx.project import NAMESPACE
 from cmo.qdpx.sources import DATE_VARIABLE, ROLE_VARIABLE, SOURCE_TYPE_VARIABLE
-from cmo.schema import validate
-from cmo.transcript import decode, parse
+from cmo.yamlio.schema import validate
 
 # GUIDs are uuid5 of cmo's ids under this namespace: the same corpus always gives the same project.
 _GUIDS = uuid.UUID("6f1c1f5e-3b7a-5c9e-9d8e-4f1a2b3c4d5e")

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cmo.corpus import CODEBOOK_FILE, PROGRAMME_FILE, display_path, load_codebook
-from cmo.diagnostics import Diagnostics, Severity
-from cmo.models import TRANSCRIPT_ID_PATTERN, CodeKind, SourceType
+from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.corpus.layout import CODEBOOK_FILE, PROGRAMME_FILE, display_path, load_codebook
+from cmo.corpus.models import TRANSCRIPT_ID_PATTERN, CodeKind, SourceType
 from cmo.qdpx.archive import Archive, Limits, open_archive, project_entry, source_entry
 from cmo.qdpx.codes import CodeMap, CodeTable, load_map, place_codes, slug
 from cmo.qdpx.configurations import Configuration, Tally, configuration, merge
@@ -21,7 +21,7 @@ from cmo.qdpx.project import QdaProject, QdaSource, parse_project
 from cmo.qdpx.sources import SourceFacts, source_facts
 from cmo.qdpx.transcripts import SOURCE_FENCE, write_transcript
 from cmo.qdpx.yamltext import dump
-from cmo.yamlio import YamlError, dump_round_trip, load, load_round_trip
+from cmo.yamlio.reader import YamlError, dump_round_trip, load, load_round_trip
 
 INTERNAL = "internal://"
 _TRANSCRIPT_ID = re.compile(TRANSCRIPT_ID_PATTERN)

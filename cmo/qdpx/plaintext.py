@@ -7,8 +7,8 @@ import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from cmo.models import Record
-from cmo.transcript import ParsedTranscript
+from cmo.corpus.models import Record
+from cmo.corpus.transcript import ParsedTranscript
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")

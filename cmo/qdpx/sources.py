@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from cmo.models import SourceType
+from cmo.core.suggest import did_you_mean
+from cmo.corpus.models import SourceType
 from cmo.qdpx.project import QdaCase, QdaProject, QdaSource, QdaValue
-from cmo.suggest import did_you_mean
 
 SOURCE_TYPE_VARIABLE = "source type"
 ROLE_VARIABLE = "role"

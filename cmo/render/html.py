@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from cmo.compare import AttributeRow, Comparison
-from cmo.compare_format import findings
-from cmo.matching import Concept, Match
+from cmo.across.compare import AttributeRow, Comparison
+from cmo.across.matching import Concept, Match
+from cmo.render.compare_text import findings
 from cmo.render.html_cmoc import cmoc_anchor, cmoc_card
 from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, esc, theory_diagram
-from cmo.report import ProgrammeView, Report
+from cmo.render.view import ProgrammeView, Report
 
 # Nothing may load or run: no script, no network, only the inline style sheet and data: images.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

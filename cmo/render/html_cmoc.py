@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from cmo.render.svg import esc
-from cmo.report import ROLE_TITLES, SOURCES, CmocView, Quote
+from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Quote
 
 
 def cmoc_anchor(programme: str, cmoc: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cmo.report import CmocView, Diagram, Report
+from cmo.render.view import CmocView, Diagram, Report
 
 
 def _diagram(diagram: Diagram) -> dict[str, Any]:

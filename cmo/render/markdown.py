@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from cmo.compare_format import findings
-from cmo.diff import md_escape, printable
+from cmo.render.compare_text import findings
 from cmo.render.svg import MATRIX_ROLES
-from cmo.report import DIAGRAM_COLUMNS, ROLE_TITLES, SOURCES, CmocView, Diagram, Node, ProgrammeView, Report
+from cmo.render.view import DIAGRAM_COLUMNS, ROLE_TITLES, SOURCES, CmocView, Diagram, Node, ProgrammeView, Report
+from cmo.theory.diff import md_escape, printable
 
 _COLUMN_TITLES = {
     "context": "Context",

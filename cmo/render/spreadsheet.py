@@ -14,8 +14,8 @@ from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
 
-from cmo.compare import Comparison
-from cmo.report import ROLE_TITLES, SOURCES, CmocView, Report
+from cmo.across.compare import Comparison
+from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Report
 
 Cell = str | int | float | None
 Table = tuple[list[str], Sequence[Sequence[Cell]]]

@@ -7,9 +7,9 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cmo.compare import Comparison
-from cmo.matching import Concept
-from cmo.report import DIAGRAM_COLUMNS, Diagram, Node
+from cmo.across.compare import Comparison
+from cmo.across.matching import Concept
+from cmo.render.view import DIAGRAM_COLUMNS, Diagram, Node
 
 FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
 INK, MUTED, RULE = "#1f2933", "#52606d", "#d9dee5"

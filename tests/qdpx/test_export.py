@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cmo.coding import code_corpus
-from cmo.corpus import display_path
-from cmo.diagnostics import Diagnostics
-from cmo.models import Record
+from cmo.core.diagnostics import Diagnostics
+from cmo.corpus.coding import code_corpus
+from cmo.corpus.layout import display_path
+from cmo.corpus.models import Record
 from cmo.qdpx.exporter import export_qdpx
 from cmo.qdpx.project import QdaCode, parse_project
 from tests.conftest import DEMO_CORPUS, Result, corpus_files

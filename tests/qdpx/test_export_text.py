@@ -6,7 +6,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from cmo.coding import code_corpus
+from cmo.corpus.coding import code_corpus
 from cmo.qdpx.project import parse_project
 from tests.conftest import Result, corpus_files
 

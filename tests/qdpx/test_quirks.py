@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cmo.coding import code_corpus
+from cmo.corpus.coding import code_corpus
 from tests.conftest import Result
 from tests.qdpx.conftest import (
     TEXT,

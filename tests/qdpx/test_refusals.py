@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cmo.corpus import display_path
+from cmo.corpus.layout import display_path
 from cmo.qdpx.archive import Limits, open_archive
 from cmo.qdpx.errors import QdpxError
 from tests.conftest import TRANSCRIPT, Result, corpus_files, write_tree
@@ -242,7 +242,7 @@ def test_a_write_that_fails_part_way_leaves_nothing_behind(
 ) -> None:
     import errno
 
-    from cmo import files
+    from cmo.core import files
 
     real = files.write_atomic
 

@@ -8,13 +8,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cmo.compare import compare, load_theories
-from cmo.corpus import discover
-from cmo.diagnostics import Diagnostics
-from cmo.models import Programme
+from cmo.across.compare import compare, load_theories
+from cmo.core.diagnostics import Diagnostics
+from cmo.corpus.layout import discover
+from cmo.corpus.models import Programme
 from cmo.render.html import CSP, render_html
-from cmo.report import Report, build_report
-from cmo.theory import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
+from cmo.render.view import Report, build_report
+from cmo.theory.model import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
 from tests.conftest import REPO
 
 DEMO = ("northcliffe-connect", "riverside-bridges")

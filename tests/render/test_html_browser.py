@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from cmo.render.html import render_html
-from cmo.report import build_report
+from cmo.render.view import build_report
 from tests.render.test_html import Page, demo_report, one_cmoc_theory
 
 FLAGS = (

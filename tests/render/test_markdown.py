@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from cmo.models import Programme
+from cmo.corpus.models import Programme
 from cmo.render.json_data import report_dict
 from cmo.render.markdown import mermaid, render_markdown
-from cmo.report import build_report, diagram
-from cmo.theory import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
+from cmo.render.view import build_report, diagram
+from cmo.theory.model import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
 from tests.conftest import REPO, Result, assert_golden
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"

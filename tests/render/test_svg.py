@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from cmo.compare import AttributeRow, Comparison
-from cmo.matching import Concept, Match
+from cmo.across.compare import AttributeRow, Comparison
+from cmo.across.matching import Concept, Match
 from cmo.render.svg import convergence_matrix, theory_diagram
-from cmo.report import Diagram, Node
+from cmo.render.view import Diagram, Node
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'

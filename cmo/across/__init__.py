@@ -1,0 +1,1 @@
+"""across: see docs/architecture.md."""

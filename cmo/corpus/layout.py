@@ -1,0 +1,254 @@
+"""The corpus layout: which programmes and transcripts a set of paths names, and each programme's codebook."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cmo.core.diagnostics import Diagnostics
+from cmo.core.suggest import did_you_mean
+from cmo.corpus.models import Code, Codebook, Programme
+from cmo.yamlio.reader import Mark, YamlError, load_bytes
+from cmo.yamlio.schema import validate
+
+PROGRAMME_FILE = "programme.yaml"
+CODEBOOK_FILE = "codebook.yaml"
+TRANSCRIPT_SUFFIX = ".md"
+
+
+def display_path(path: Path) -> str:
+    """How a path is shown in a diagnostic: relative to the working directory when under it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+@dataclass(frozen=True)
+class DeclaredCode:
+    """A code as a programme sees it, with the file and line that declared it."""
+
+    id: str
+    code: Code
+    path: str
+    line: int
+    column: int
+    shared: bool
+
+
+@dataclass
+class ProgrammeSource:
+    """One programme folder: its description, the codes it sees, and its transcripts."""
+
+    id: str
+    folder: Path
+    programme: Programme | None
+    codes: dict[str, DeclaredCode] = field(default_factory=dict)
+    transcripts: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Corpus:
+    """What a set of paths resolved to: a corpus root and the programmes under it."""
+
+    root: Path
+    programmes: dict[str, ProgrammeSource] = field(default_factory=dict)
+
+
+def _read_yaml(path: Path, diagnostics: Diagnostics) -> Any:
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+        return None
+    try:
+        return load_bytes(raw)
+    except YamlError as exc:
+        diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
+        return None
+
+
+def load_codebook(path: Path, diagnostics: Diagnostics, *, shared: bool) -> dict[str, DeclaredCode]:
+    """The codes one codebook file declares; an unreadable or invalid file declares none."""
+    data = _read_yaml(path, diagnostics)
+    shown = display_path(path)
+    codebook = validate(Codebook, data, path=shown, diagnostics=diagnostics, what="a codebook")
+    if codebook is None:
+        return {}
+    key_marks = getattr(data.get("codes"), "key_marks", {}) if isinstance(data, dict) else {}
+    declared = {}
+    for code_id, code in codebook.codes.items():
+        mark = key_marks.get(code_id, Mark(1, 1))
+        declared[code_id] = DeclaredCode(code_id, code, shown, mark.line, mark.column, shared)
+    return declared
+
+
+def _programme_folder(path: Path) -> Path | None:
+    """The nearest folder at or above `path` that holds a programme.yaml."""
+    for folder in [path, *path.parents]:
+        if (folder / PROGRAMME_FILE).is_file():
+            return folder
+    return None
+
+
+def _not_regular(path: Path, diagnostics: Diagnostics) -> None:
+    # A device or pipe named *.md (say, a committed symlink to /dev/zero) would be read without end.
+    diagnostics.add(display_path(path), 1, 1, "unreadable", "not a regular file (a device, pipe or socket); not read")
+
+
+def _transcripts_under(folder: Path, diagnostics: Diagnostics) -> list[Path]:
+    """The `.md` files under `folder` (hidden and symlinked folders skipped); only regular files are read."""
+    found: list[Path] = []
+    stack = [str(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                listed = list(entries)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed holds nothing
+        for entry in listed:
+            if entry.is_dir():
+                if not entry.is_symlink() and not entry.name.startswith("."):
+                    stack.append(entry.path)
+            elif entry.name.endswith(TRANSCRIPT_SUFFIX):
+                if entry.is_file() or not os.path.exists(entry.path):
+                    found.append(Path(entry.path))  # a dangling link is coded, and reported as unreadable
+                else:
+                    _not_regular(Path(entry.path), diagnostics)
+    return found
+
+
+def _path_order(path: Path) -> str:
+    """Sorts paths as pathlib does (part by part), at string speed: the separator sorts before any character."""
+    return str(path).replace(os.sep, "\0")
+
+
+def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
+    """Resolve paths (a corpus root, programme folders, sub-folders or transcripts) to one corpus."""
+    selected: dict[Path, list[Path]] = {}
+    roots: set[Path] = set()
+    for given in paths:
+        path = given.resolve()
+        if not path.exists():
+            diagnostics.add(display_path(given), 1, 1, "path-missing", "no such file or folder")
+            continue
+        if not path.is_dir() and not path.is_file():
+            _not_regular(given, diagnostics)
+            continue
+        folder = _programme_folder(path if path.is_dir() else path.parent)
+        if folder is not None:
+            roots.add(folder.parent)
+            files = [path] if path.is_file() else _transcripts_under(path, diagnostics)
+            selected.setdefault(folder, []).extend(files)
+            continue
+        if path.is_file():
+            diagnostics.add(
+                display_path(given),
+                1,
+                1,
+                "programme-missing",
+                f"not inside a programme folder (no {PROGRAMME_FILE} above it)",
+            )
+            continue
+        roots.add(path)
+        for child in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            if (child / PROGRAMME_FILE).is_file():
+                selected.setdefault(child, []).extend(_transcripts_under(child, diagnostics))
+            elif _transcripts_under(child, Diagnostics()):
+                diagnostics.add(
+                    display_path(child / PROGRAMME_FILE),
+                    1,
+                    1,
+                    "programme-missing",
+                    f"folder {child.name!r} holds transcripts but no {PROGRAMME_FILE} describing its programme",
+                )
+    if len(roots) > 1:
+        shown = ", ".join(sorted(display_path(r) for r in roots))
+        diagnostics.add(display_path(paths[0]), 1, 1, "corpus-mixed", f"paths belong to more than one corpus: {shown}")
+        return None
+    if not roots:
+        return None
+    corpus = Corpus(root=roots.pop())
+    shared = _shared_codes(corpus.root, diagnostics)
+    for folder in sorted(selected):
+        source = _load_programme(folder, shared, diagnostics)
+        source.transcripts = sorted(set(selected[folder]), key=_path_order)
+        corpus.programmes[source.id] = source
+    return corpus
+
+
+def _shared_codes(root: Path, diagnostics: Diagnostics) -> dict[str, DeclaredCode]:
+    path = root / CODEBOOK_FILE
+    return load_codebook(path, diagnostics, shared=True) if path.is_file() else {}
+
+
+def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: Diagnostics) -> ProgrammeSource:
+    path = folder / PROGRAMME_FILE
+    shown = display_path(path)
+    data = _read_yaml(path, diagnostics)
+    programme = validate(Programme, data, path=shown, diagnostics=diagnostics, what="programme.yaml")
+    if programme is not None and programme.id != folder.name:
+        mark = getattr(data, "value_marks", {}).get("id", Mark(1, 1))
+        diagnostics.add(
+            shown,
+            mark.line,
+            mark.column,
+            "programme-id",
+            f"programme id {programme.id!r} must equal its folder name {folder.name!r}",
+        )
+    source = ProgrammeSource(id=folder.name, folder=folder, programme=programme, codes=dict(shared))
+    own_path = folder / CODEBOOK_FILE
+    if own_path.is_file():
+        for code_id, declared in load_codebook(own_path, diagnostics, shared=False).items():
+            if code_id in shared:
+                first = shared[code_id]
+                diagnostics.add(
+                    declared.path,
+                    declared.line,
+                    declared.column,
+                    "code-redefined",
+                    f"code {code_id!r} is already defined in the shared codebook ({first.path}:{first.line}); "
+                    "remove it here or rename it",
+                )
+                continue
+            source.codes[code_id] = declared
+    _check_same_as(source, diagnostics)
+    return source
+
+
+def _check_same_as(source: ProgrammeSource, diagnostics: Diagnostics) -> None:
+    """A code cannot be the same as itself; ids in other programmes are checked by comparison later."""
+    for declared in source.codes.values():
+        if declared.id in declared.code.same_as:
+            diagnostics.add(
+                declared.path,
+                declared.line,
+                declared.column,
+                "same-as-self",
+                f"code {declared.id!r} lists itself in same_as",
+            )
+
+
+def suggest_code(code: str, source: ProgrammeSource, kind: str | None = None) -> str:
+    """Did-you-mean for a code: the closest of the expected kind, else the closest of any kind."""
+    if kind is not None:
+        hint = did_you_mean(code, [c for c, d in source.codes.items() if d.code.kind == kind])
+        if hint:
+            return hint
+    return did_you_mean(code, source.codes)
+
+
+def default_corpus() -> Path:
+    """`corpus/` in the working directory, else the demo corpus that ships with cmo."""
+    local = Path("corpus")
+    if local.is_dir():
+        return local
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "_demo" / "corpus", package.parent / "corpus"):
+        if candidate.is_dir():
+            return candidate
+    return local

@@ -1,0 +1,192 @@
+"""Parse stage: a transcript's bytes -> front matter, fenced `cmo` blocks, and the text evidence is found in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.yamlio.reader import YamlError, load
+
+# A CommonMark code fence: up to three spaces, then ``` or ~~~ (or longer), then the info string.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\n]*)$", re.MULTILINE)
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_ANNOTATION_INFO = "cmo"
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced `cmo` block: where its fences are and the YAML between them."""
+
+    fence_line: int
+    fence_offset: int
+    close_line: int
+    yaml: str
+
+
+@dataclass
+class ParsedTranscript:
+    """A transcript split into its parts; `text` is the whole file with front matter and `cmo` blocks blanked."""
+
+    front_matter: Any
+    front_matter_line: int
+    blocks: list[Block] = field(default_factory=list)
+    text: str = ""
+
+
+def decode(raw: bytes, path: str, diagnostics: Diagnostics) -> str | None:
+    """UTF-8 (a BOM allowed) with line endings made `\\n`; anything else is reported, not guessed."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.add(
+            path,
+            line,
+            column,
+            "encoding",
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded); re-save it as UTF-8",
+        )
+        return None
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _front_matter(text: str, path: str, diagnostics: Diagnostics) -> tuple[Any, int, int] | None:
+    """(data, line of its first key, offset where the body starts), or None after reporting why."""
+    first_line_end = text.find("\n")
+    first = text if first_line_end < 0 else text[:first_line_end]
+    if first.rstrip() != "---":
+        diagnostics.add(
+            path,
+            1,
+            1,
+            "front-matter-missing",
+            "transcript has no YAML front matter: start the file with a '---' line, then `source: interview` "
+            "(or observation, document, workshop), then a closing '---' line",
+        )
+        return None
+    end = _FRONT_MATTER_END.search(text, first_line_end + 1) if first_line_end >= 0 else None
+    if end is None:
+        diagnostics.add(path, 1, 1, "front-matter-unclosed", "front matter opened with '---' is never closed")
+        return None
+    yaml_text = text[first_line_end + 1 : end.start()]
+    try:
+        data = load(yaml_text, line_offset=1)
+    except YamlError as exc:
+        diagnostics.add(path, exc.mark.line, exc.mark.column, exc.rule, f"front matter: {exc.message}")
+        return None
+    body_start = text.find("\n", end.end())
+    return data, 2, len(text) if body_start < 0 else body_start + 1
+
+
+def parse(text: str, path: str, diagnostics: Diagnostics) -> ParsedTranscript | None:
+    """Split a decoded transcript; report structural problems (front matter, fences) into `diagnostics`."""
+    front = _front_matter(text, path, diagnostics)
+    if front is None:
+        return None
+    data, data_line, body_start = front
+    parsed = ParsedTranscript(front_matter=data, front_matter_line=data_line)
+    line = text.count("\n", 0, body_start) + 1
+    pos = body_start
+    blanked: list[tuple[int, int]] = [(0, body_start)]
+    opening: re.Match[str] | None = None
+    opening_line = 0
+    for match in _FENCE.finditer(text, body_start):
+        line += text.count("\n", pos, match.start())
+        pos = match.start()
+        fence, info = match.group(1), match.group(2).strip()
+        if opening is None:
+            if fence[0] == "`" and "`" in info:
+                continue  # inline code, not a fence (CommonMark)
+            opening, opening_line = match, line
+            word = info.split(maxsplit=1)[0] if info else ""
+            if word != _ANNOTATION_INFO and word.strip("{}.:").lower() == _ANNOTATION_INFO:
+                diagnostics.add(
+                    path,
+                    line,
+                    match.start(1) - match.start() + 1,
+                    "fence-info",
+                    f"code block info string {word!r} is not an annotation; did you mean 'cmo'?",
+                    Severity.WARNING,
+                )
+            continue
+        open_fence = opening.group(1)
+        if info or fence[0] != open_fence[0] or len(fence) < len(open_fence):
+            continue  # a line inside the block that only looks like a fence
+        if _info_word(opening) == _ANNOTATION_INFO:
+            parsed.blocks.append(Block(opening_line, opening.start(), line, text[opening.end() + 1 : match.start()]))
+            blanked.append((opening.start(), match.end()))
+        opening = None
+    if opening is not None:
+        is_annotation = _info_word(opening) == _ANNOTATION_INFO
+        what = "`cmo` block" if is_annotation else "code block"
+        diagnostics.add(
+            path,
+            opening_line,
+            1,
+            "fence-unclosed",
+            f"{what} opened here is never closed (add a closing {opening.group(1)} line)"
+            + ("" if is_annotation else "; everything after it is hidden from cmo"),
+            Severity.ERROR if is_annotation else Severity.WARNING,
+        )
+    parsed.text = _blank(text, blanked)
+    return parsed
+
+
+def _info_word(match: re.Match[str]) -> str:
+    info = match.group(2).strip()
+    return info.split(maxsplit=1)[0] if info else ""
+
+
+def _blank(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` with every character but newlines in `ranges` made a space: offsets and line numbers stay put."""
+    pieces = []
+    cursor = 0
+    for start, end in ranges:
+        pieces.append(text[cursor:start])
+        pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def parse_block(block: Block, path: str, diagnostics: Diagnostics) -> list[tuple[Any, int]]:
+    """The annotation mappings of one block, each with the line it starts on; problems reported."""
+    if not block.yaml.strip():
+        diagnostics.add(
+            path,
+            block.fence_line,
+            1,
+            "block-empty",
+            "`cmo` block is empty: write at least a context, mechanism or outcome",
+        )
+        return []
+    try:
+        data = load(block.yaml, line_offset=block.fence_line)
+    except YamlError as exc:
+        diagnostics.add(path, exc.mark.line, exc.mark.column, exc.rule, exc.message)
+        return []
+    if data is None:
+        diagnostics.add(
+            path,
+            block.fence_line,
+            1,
+            "block-empty",
+            "`cmo` block is empty: write at least a context, mechanism or outcome",
+        )
+        return []
+    items = data if isinstance(data, list) else [data]
+    marks = getattr(data, "item_marks", None) if isinstance(data, list) else None
+    result = []
+    for index, item in enumerate(items):
+        mark = getattr(item, "mark", None) or (marks[index] if marks else None)
+        result.append((item, mark.line if mark else block.fence_line + 1))
+    if not items:
+        diagnostics.add(path, block.fence_line, 1, "block-empty", "`cmo` block holds an empty list")
+    return result

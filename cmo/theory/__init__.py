@@ -1,0 +1,1 @@
+"""theory: see docs/architecture.md."""

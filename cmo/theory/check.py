@@ -1,0 +1,121 @@
+"""Checks on theory files beyond their schema: duplicate CMOC ids, dangling links, codes no codebook declares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.core.suggest import did_you_mean
+from cmo.corpus.layout import Corpus, display_path
+from cmo.theory.model import (
+    Cmoc,
+    OverarchingCmoc,
+    OverarchingTheory,
+    Theory,
+    is_overarching,
+    parse_document,
+    readable,
+)
+from cmo.yamlio.reader import Mark, locate
+from cmo.yamlio.schema import validate
+
+THEORY_SUFFIXES = (".yaml", ".yml")
+_NOT_THEORIES = {"programme.yaml", "codebook.yaml"}
+
+
+def is_theory_path(path: Path) -> bool:
+    """A theory file, or a folder of them (no programme.yaml in or under it)."""
+    if path.is_file():
+        return path.suffix in THEORY_SUFFIXES and path.name not in _NOT_THEORIES
+    if not path.is_dir() or (path / "programme.yaml").exists() or any(path.glob("*/programme.yaml")):
+        return False
+    return any(path.glob("*.yaml")) or any(path.glob("*.yml"))
+
+
+def theory_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.suffix in THEORY_SUFFIXES and p.is_file())
+
+
+def check_theory(path: Path, corpus: Corpus | None, diagnostics: Diagnostics) -> None:
+    """Report everything wrong with one theory file (a programme's, or an overarching one) into `diagnostics`."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+        return
+    data = parse_document(raw, shown, diagnostics)
+    if not readable(data):
+        return
+    if is_overarching(data):
+        overarching = validate(
+            OverarchingTheory, data, path=shown, diagnostics=diagnostics, what="an overarching theory"
+        )
+        if overarching is not None:
+            _check_ids_and_links(overarching.cmocs, data, shown, diagnostics)
+        return
+    theory = validate(Theory, data, path=shown, diagnostics=diagnostics, what="a theory file")
+    if theory is None:
+        return
+    _check_ids_and_links(theory.cmocs, data, shown, diagnostics)
+    _check_codes(theory, data, corpus, shown, diagnostics)
+
+
+def _check_ids_and_links(
+    cmocs: Sequence[Cmoc | OverarchingCmoc], data: Any, shown: str, diagnostics: Diagnostics
+) -> None:
+    ids = {cmoc.id for cmoc in cmocs}
+    first_at: dict[str, int] = {}
+    for index, cmoc in enumerate(cmocs):
+        mark = locate(data, ("cmocs", index, "id")) or Mark(1, 1)
+        if cmoc.id in first_at:
+            diagnostics.add(
+                shown,
+                mark.line,
+                mark.column,
+                "duplicate-cmoc",
+                f"CMOC id {cmoc.id!r} appears twice (first at line {first_at[cmoc.id]})",
+            )
+        else:
+            first_at[cmoc.id] = mark.line
+        for position, link in enumerate(cmoc.links):
+            if link not in ids:
+                at = locate(data, ("cmocs", index, "links", position)) or mark
+                diagnostics.add(
+                    shown,
+                    at.line,
+                    at.column,
+                    "dangling-link",
+                    f"CMOC {cmoc.id!r} links to {link!r}, which is not a CMOC of this theory{did_you_mean(link, ids)}",
+                )
+
+
+def _check_codes(theory: Theory, data: Any, corpus: Corpus | None, shown: str, diagnostics: Diagnostics) -> None:
+    programme = corpus.programmes.get(theory.programme.id) if corpus else None
+    if programme is None:
+        diagnostics.add(
+            shown,
+            1,
+            1,
+            "programme-unknown",
+            f"programme {theory.programme.id!r} is not in the corpus; codes were not checked",
+            Severity.WARNING,
+        )
+        return
+    for index, cmoc in enumerate(theory.cmocs):
+        for role, refs in cmoc.codes.items():
+            for position, ref in enumerate(refs):
+                if ref.id not in programme.codes:
+                    at = locate(data, ("cmocs", index, "codes", role, position, "id")) or Mark(1, 1)
+                    diagnostics.add(
+                        shown,
+                        at.line,
+                        at.column,
+                        "unknown-code",
+                        f"unknown code {ref.id!r}: not in any codebook of programme {programme.id!r}"
+                        f"{did_you_mean(ref.id, programme.codes)}",
+                    )

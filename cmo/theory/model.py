@@ -1,0 +1,189 @@
+"""Programme-theory files (`theories/<programme>.yaml`): their model, and loading one with line marks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from cmo.core.diagnostics import Diagnostics
+from cmo.corpus.models import Programme, Slug, SourceType, Stance
+from cmo.yamlio.reader import YamlError, load_bytes
+from cmo.yamlio.schema import validate
+
+# Which keys of a CMOC people curate (merge never changes them) and which merge generates.
+CURATED_KEYS = ("statement", "status", "notes", "links", "imported_from")
+GENERATED_KEYS = ("codes", "counts", "triangulated", "evidence")
+CodeRole = Literal[
+    "context", "intervention", "actor", "mechanism", "resource", "reasoning", "outcome", "enablers", "barriers"
+]
+CODE_ROLES: tuple[str, ...] = get_args(CodeRole)
+
+
+class Status(StrEnum):
+    """Where a CMOC stands in the analysis."""
+
+    INITIAL = "initial"
+    IMPORTED = "imported"
+    SUPPORTED = "supported"
+    REFINED = "refined"
+    REFUTED = "refuted"
+    NEW = "new"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CodeRef(_Strict):
+    """A code as a theory shows it: its id and codebook label."""
+
+    id: Slug
+    label: str | None = None
+
+
+class Counts(_Strict):
+    """Figures computed from a CMOC's evidence."""
+
+    excerpts: int = 0
+    transcripts: int = 0
+    participants: int = 0
+    refuting: int = 0
+    by_source: dict[SourceType, int] = Field(default_factory=dict)
+
+
+class EvidenceEntry(_Strict):
+    """One record's evidence in a CMOC."""
+
+    record: str
+    transcript: str
+    source: SourceType
+    lines: Annotated[str, StringConstraints(pattern=r"^\d+(-\d+)?$")]
+    quote: str
+    stance: Stance = Stance.SUPPORTS
+    coder: str | None = None
+    participants: list[str] = Field(default_factory=list)
+
+
+class ImportedFrom(_Strict):
+    """Where an imported CMOC came from, and the codes the receiving codebook had no equivalent for."""
+
+    programme: Slug
+    cmoc: Slug
+    untranslated: dict[CodeRole, list[CodeRef]] = Field(default_factory=dict)
+
+
+class Cmoc(_Strict):
+    """One context-mechanism-outcome configuration of a programme theory."""
+
+    id: Slug
+    statement: str | None = None
+    status: Status | None = None
+    notes: str | None = None
+    links: list[Slug] = Field(default_factory=list)
+    imported_from: ImportedFrom | None = None
+    codes: dict[CodeRole, list[CodeRef]] = Field(default_factory=dict)
+    counts: Counts = Field(default_factory=Counts)
+    triangulated: bool = False
+    evidence: list[EvidenceEntry] = Field(default_factory=list)
+
+
+class Theory(_Strict):
+    """A programme theory: the programme's description and its CMOCs."""
+
+    programme: Programme
+    cmocs: list[Cmoc] = Field(default_factory=list)
+
+
+def load_theory(path: Path, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
+    """(theory, the marked YAML data) from a theory file; problems are reported with their lines."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+        return None, None
+    return load_theory_bytes(raw, shown, diagnostics)
+
+
+_UNREADABLE = object()
+
+
+def parse_document(raw: bytes, shown: str, diagnostics: Diagnostics) -> Any:
+    """The marked YAML data of a theory file's bytes, or `_UNREADABLE` after reporting why."""
+    try:
+        return load_bytes(raw)
+    except YamlError as exc:
+        diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
+        return _UNREADABLE
+
+
+def readable(data: Any) -> bool:
+    return data is not _UNREADABLE
+
+
+def load_theory_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
+    """The same as `load_theory`, for content that is not a working-copy file (a version read from git)."""
+    data = parse_document(raw, shown, diagnostics)
+    if not readable(data):
+        return None, None
+    return validate(Theory, data, path=shown, diagnostics=diagnostics, what="a theory file"), data
+
+
+# --- the overarching (cross-programme) theory written by `cmo synthesise` -----------------------
+
+ComparisonRole = Literal["intervention", "context", "actor", "mechanism", "outcome", "enabler", "barrier"]
+OVERARCHING_CURATED_KEYS = ("statement", "status", "notes", "links")
+OVERARCHING_GENERATED_KEYS = ("kind", "mechanism", "outcome", "programmes")
+
+
+class ConceptEntry(_Strict):
+    """A concept found in every programme: its label and each programme's code for it."""
+
+    label: str
+    codes: dict[Slug, Slug]
+    match: Literal["same-id", "same-as", "fuzzy"]
+    score: float | None = None
+
+
+class ProgrammeEvidence(_Strict):
+    """The CMOCs of one programme behind an overarching CMOC, and how much evidence they hold."""
+
+    cmocs: list[Slug]
+    excerpts: int
+
+
+class OverarchingCmoc(_Strict):
+    """A configuration that holds across programmes."""
+
+    id: Slug
+    statement: str | None = None
+    status: Status | None = None
+    notes: str | None = None
+    links: list[Slug] = Field(default_factory=list)
+    kind: Literal["converged", "mechanism-shared"] | None = None
+    mechanism: list[str] = Field(default_factory=list)
+    outcome: list[str] = Field(default_factory=list)
+    programmes: dict[Slug, ProgrammeEvidence] = Field(default_factory=dict)
+
+
+class ContextSpecific(_Strict):
+    """What only one programme has: its unpaired CMOCs and the concepts no other programme shares."""
+
+    cmocs: list[Slug] = Field(default_factory=list)
+    concepts: dict[ComparisonRole, list[str]] = Field(default_factory=dict)
+
+
+class OverarchingTheory(_Strict):
+    """An overarching programme theory across programmes."""
+
+    programmes: list[Slug]
+    concepts: dict[ComparisonRole, list[ConceptEntry]] = Field(default_factory=dict)
+    cmocs: list[OverarchingCmoc] = Field(default_factory=list)
+    context_specific: dict[Slug, ContextSpecific] = Field(default_factory=dict)
+
+
+def is_overarching(data: Any) -> bool:
+    """Overarching theories list `programmes`; a programme theory describes one `programme`."""
+    return isinstance(data, dict) and "programmes" in data and "programme" not in data

@@ -1,0 +1,228 @@
+"""Writing YAML people curate: a fast fixed-layout emitter, and comments carried across a regeneration.
+
+The layout is the one ruamel.yaml writes with cmo's settings (mapping indent 2, "- " at +2, short lists of
+strings in flow style, quotes only where YAML needs them), so files written here and by `cmo import` or
+`cmo synthesise` read and diff alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from yaml.emitter import Emitter
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+_STR = "tag:yaml.org,2002:str"
+_RESOLVER = Resolver()
+_FLOW_LIMIT = 8
+# Raw, these would break the line (NEL, LS, PS) or make the file unreadable (C1 controls, U+FFFE/FFFF).
+_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+class _Analysis:
+    allow_unicode = True
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def scalar(value: str, flow: bool = False) -> str:
+    """A string as YAML: plain when it reads back as the same string, else single-, else double-quoted."""
+    if not value:
+        return "''"
+    analysis = Emitter.analyze_scalar(_Analysis(), value)  # type: ignore[arg-type]
+    implicit = _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR  # type: ignore[no-untyped-call]
+    plain = analysis.allow_flow_plain if flow else analysis.allow_block_plain
+    if implicit and plain and not analysis.multiline:
+        return value
+    if analysis.allow_single_quoted and not analysis.multiline:
+        return "'" + value.replace("'", "''") + "'"
+    return _ESCAPE.sub(lambda char: f"\\u{ord(char.group()):04x}", json.dumps(value, ensure_ascii=False))
+
+
+def _atom(value: Any, flow: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return scalar(str(value), flow)
+
+
+def _flow_list(value: list[Any]) -> bool:
+    return 0 < len(value) <= _FLOW_LIMIT and all(isinstance(item, str) for item in value)
+
+
+def emit(key: str, value: Any, indent: int, out: list[str]) -> None:
+    """Append the lines of `key: value` at `indent` to `out`."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            out.append(f"{pad}{key}: {{}}")
+            return
+        out.append(f"{pad}{key}:")
+        for name, item in value.items():
+            emit(name, item, indent + 2, out)
+    elif isinstance(value, list):
+        if not value:
+            out.append(f"{pad}{key}: []")
+        elif _flow_list(value):
+            out.append(f"{pad}{key}: [{', '.join(_atom(item, flow=True) for item in value)}]")
+        else:
+            out.append(f"{pad}{key}:")
+            emit_items(value, indent + 2, out)
+    else:
+        text = _atom(value)
+        out.append(f"{pad}{key}: {text}" if text else f"{pad}{key}:")
+
+
+def emit_items(items: Iterable[Any], indent: int, out: list[str]) -> None:
+    """Block-sequence items with their "- " at `indent` (mapping items' keys at indent + 2)."""
+    dash = " " * indent + "- "
+    for item in items:
+        if isinstance(item, dict) and item:
+            lines: list[str] = []
+            for name, value in item.items():
+                emit(name, value, indent + 2, lines)
+            lines[0] = dash + lines[0][indent + 2 :]
+            out.extend(lines)
+        else:
+            out.append(dash + _atom(item))
+
+
+# --- lines, as YAML counts them ------------------------------------------------------------------
+# YAML breaks lines on \n, \r\n, a lone \r, NEL, LS and PS, and its marks count lines so. \r\n, \r and
+# NEL read as \n wherever they stand (in a scalar too), so they become \n; LS and PS are kept (inside a
+# quoted or block scalar they are content), each ending its line.
+
+_TO_LF = re.compile("\r\n?|\x85")
+_BREAK_AFTER = re.compile("(?<=[\u2028\u2029])|\n")
+
+
+def normalise_breaks(text: str) -> str:
+    """The same YAML document with CRLF, CR and NEL line breaks written as LF.
+
+    CRLFs go first, as `cmo.yamlio.reader.load_bytes` replaces them, so that merge reads CR CR LF as validate does.
+    """
+    if "\r" not in text and "\x85" not in text:
+        return text
+    return _TO_LF.sub("\n", text.replace("\r\n", "\n"))
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The lines of normalised text as YAML's marks count them; a line ended by LS or PS keeps it."""
+    lines = _BREAK_AFTER.split(text) if "\u2028" in text or "\u2029" in text else text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def join_lines(lines: list[str]) -> str:
+    """The text of `yaml_lines`: each line ended by LF, unless it keeps its own LS or PS."""
+    if not any(line.endswith(("\u2028", "\u2029")) for line in lines):
+        return "\n".join(lines) + "\n" if lines else ""
+    return "".join(line if line.endswith(("\u2028", "\u2029")) else line + "\n" for line in lines)
+
+
+# --- comments -------------------------------------------------------------------------------------
+
+_KEY = re.compile(r"^( *)(- +)?([^\s#:'\"][^:#]*?|'[^']*'|\"[^\"]*\"):(?=\s|$)")
+
+
+def split_comment(line: str) -> tuple[str, str]:
+    """(content, comment) of a YAML line: the comment starts at a # after whitespace, outside quotes."""
+    if "#" not in line or (" #" not in line and "\t#" not in line and not line.startswith("#")):
+        return line, ""  # a comment's # starts the line or follows whitespace
+    quote = ""
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\" and quote == '"':
+                index += 1  # an escaped character, whatever it is
+            elif char == quote:
+                if quote == "'" and line[index + 1 : index + 2] == "'":
+                    index += 1  # '' is a quote inside single quotes
+                else:
+                    quote = ""
+        elif char in "'\"" and (index == 0 or line[index - 1] in " [{,:-"):
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return line[:index].rstrip(), line[index:]
+        index += 1
+    return line, ""
+
+
+def key_paths(lines: list[str]) -> list[tuple[str, ...] | None]:
+    """For each line, the path of keys it sets (a list item named by its first key and value); None if none."""
+    stack: list[tuple[int, str]] = []
+    paths: list[tuple[str, ...] | None] = []
+    for line in lines:
+        content, _ = split_comment(line)
+        match = _KEY.match(content)
+        if not content.strip() or match is None:
+            paths.append(None)
+            continue
+        indent = len(match.group(1))
+        name = match.group(3).strip()
+        if match.group(2):  # "- key: value" starts an item, named by its first key and value
+            item_indent = indent
+            key_indent = indent + len(match.group(2))
+            while stack and stack[-1][0] >= item_indent:
+                stack.pop()
+            value = content[match.end() :].strip()
+            stack.append((item_indent, f"- {name}={value}"))
+            indent = key_indent
+        while (stack and stack[-1][0] >= indent and not stack[-1][1].startswith("- ")) or (
+            stack and stack[-1][0] > indent
+        ):
+            stack.pop()
+        stack.append((indent, name))
+        paths.append(tuple(part for _, part in stack))
+    return paths
+
+
+def carry_comments(old: list[str], new: list[str]) -> list[str]:
+    """`new` with the comments of `old` put back: inline ones on the line with the same key path, full-line
+    ones above the line they were above; a comment whose place is gone is kept at the end, never dropped."""
+    if not any("#" in line for line in old):
+        return new
+    old_paths = key_paths(old)
+    inline: dict[tuple[str, ...], tuple[str, str]] = {}  # path -> (indent of its line, comment)
+    above: dict[tuple[str, ...], list[str]] = {}
+    orphans: list[str] = []
+    pending: list[str] = []
+    for line, path in zip(old, old_paths, strict=True):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            pending.append(line)
+            continue
+        _, comment = split_comment(line)
+        if path is None:
+            if not stripped:
+                continue
+            orphans += pending
+            pending = []
+            if comment:
+                orphans.append(" " * (len(line) - len(line.lstrip())) + comment)
+            continue
+        if pending:
+            above.setdefault(path, []).extend(pending)
+            pending = []
+        if comment:
+            inline[path] = (" " * (len(line) - len(line.lstrip())), comment)
+    result: list[str] = []
+    for line, path in zip(new, key_paths(new), strict=True):
+        if path is not None:
+            result += above.pop(path, [])
+            if path in inline:
+                line = f"{line}  {inline.pop(path)[1]}"
+        result.append(line)
+    orphans += [indent + comment for indent, comment in inline.values()]
+    for lines in above.values():
+        orphans += lines
+    return result + orphans + pending

@@ -20,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/cmo report northcliffe-connect riverside-bridges --out reports/demo.html
 
 lint: $(STAMP)
-	$(BIN)/ruff check cmo tests benchmarks
-	$(BIN)/ruff format --check cmo tests benchmarks
+	$(BIN)/ruff check cmo tests benchmarks tools
+	$(BIN)/ruff format --check cmo tests benchmarks tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

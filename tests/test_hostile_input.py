@@ -14,9 +14,11 @@ import pytest
 import yaml
 
 from cmo.corpus.evidence import Evidence, paragraph_above
+from cmo.render.diff_text import format_markdown, format_text
+from cmo.render.escape import md_escape, printable
 from cmo.render.markdown import mermaid
 from cmo.render.view import Diagram, Node
-from cmo.theory.diff import diff_theories, format_markdown, format_text, md_escape, printable
+from cmo.theory.diff import diff_theories
 from cmo.theory.model import Theory
 from cmo.yamlio.reader import YamlError, load
 from tests.conftest import CODEBOOK, PROGRAMME, SHARED_CODEBOOK, Result, corpus_files, write_tree
@@ -241,7 +243,7 @@ def test_a_read_only_theories_folder_leaves_the_theory_as_it_was(
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "cmo: error: cannot write theories/alpha.yaml: Permission denied"
     assert theory.read_bytes() == before
-    assert sorted(p.name for p in theory.parent.iterdir()) == [".cmo-merge.lock", "alpha.yaml"]
+    assert sorted(p.name for p in theory.parent.iterdir()) == ["alpha.yaml"]
 
 
 def test_a_disk_that_fills_during_a_merge_leaves_no_half_written_theory(
@@ -259,7 +261,7 @@ def test_a_disk_that_fills_during_a_merge_leaves_no_half_written_theory(
     result = cli("merge", "corpus")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "cmo: error: cannot write theories/alpha.yaml: No space left on device"
-    assert [p.name for p in Path("theories").iterdir()] == [".cmo-merge.lock"]
+    assert [p.name for p in Path("theories").iterdir()] == []
 
 
 # --- 7: control characters never reach the terminal ----------------------------------------------

@@ -5,13 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from cmo.across.matching import DEFAULT_THRESHOLD, CodeInfo, Concept, match_codes
-from cmo.core.diagnostics import Diagnostics
-from cmo.corpus.layout import Corpus, display_path
-from cmo.theory.model import Cmoc, Theory, load_theory
+from cmo.corpus.layout import Corpus
+from cmo.theory.model import Cmoc, Theory
 
 # Comparison roles and the theory code role each reads.
 ROLES: dict[str, str] = {
@@ -89,38 +87,6 @@ class Comparison:
                 for pairing in self.cmocs
             ],
         }
-
-
-class CompareError(Exception):
-    """A programme or theory that cannot be compared; the diagnostics say why."""
-
-
-def resolve_theory(name: str, theories: Path) -> Path:
-    """A programme id means theories/<id>.yaml; anything that looks like a path is taken as one."""
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.is_file():
-        return path
-    return theories / f"{name}.yaml"
-
-
-def load_theories(names: Sequence[str], theories: Path, diagnostics: Diagnostics) -> list[Theory]:
-    """The theories the names refer to; raises CompareError after reporting any that cannot be read."""
-    loaded: list[Theory] = []
-    for name in names:
-        path = resolve_theory(name, theories)
-        shown = display_path(path)
-        if not path.is_file():
-            diagnostics.add(shown, 1, 1, "theory-missing", f"no theory file for {name!r} (run `cmo merge` first?)")
-            continue
-        theory, _ = load_theory(path, shown, diagnostics)
-        if theory is not None:
-            loaded.append(theory)
-    ids = [theory.programme.id for theory in loaded]
-    for programme in sorted({p for p in ids if ids.count(p) > 1}):
-        diagnostics.add(str(theories), 1, 1, "compare-duplicate", f"programme {programme!r} is given twice")
-    if diagnostics.errors:
-        raise CompareError("cannot compare")
-    return loaded
 
 
 def codebooks_for(theories: Sequence[Theory], corpus: Corpus | None) -> dict[str, dict[str, CodeInfo]]:
@@ -214,18 +180,9 @@ def _candidates(first: list[Signature], second: list[Signature]) -> list[tuple[f
     return found
 
 
-def pair_cmocs(theories: Sequence[Theory], concepts: Mapping[str, list[Concept]]) -> list[CmocPairing]:
-    """For each pair of programmes, CMOCs paired one to one by shared mechanism (then outcome); then the rest.
-
-    A pair is `converged` when mechanisms and outcomes overlap (Jaccard >= 0.5 on matched concepts),
-    `mechanism-shared` when only mechanisms do. Best pairs are taken first, each CMOC once per programme pair.
-    """
-    index = _concept_index(concepts)
-    labels: dict[int, str] = {}
-    for role_concepts in concepts.values():
-        for concept in role_concepts:
-            labels[len(labels)] = next(iter(concept.labels.values()))
-    signatures = {
+def _signatures(theories: Sequence[Theory], index: Mapping[tuple[str, str, str], int]) -> dict[str, list[Signature]]:
+    """Programme -> each CMOC's id and its mechanism, outcome and context concepts."""
+    return {
         theory.programme.id: [
             (
                 cmoc.id,
@@ -237,37 +194,62 @@ def pair_cmocs(theories: Sequence[Theory], concepts: Mapping[str, list[Concept]]
         ]
         for theory in theories
     }
+
+
+def _pair_two(
+    programmes: tuple[str, str],
+    signatures: Mapping[str, list[Signature]],
+    labels: Mapping[int, str],
+    excerpts: Mapping[tuple[str, str], int],
+) -> list[CmocPairing]:
+    """The CMOCs of two programmes paired one to one, best overlap first."""
+    a, b = programmes
+    left, right = signatures[a], signatures[b]
+    taken_left: set[int] = set()
+    taken_right: set[int] = set()
+    pairings = []
+    # Best overlap first; among equals, the same CMOC id (a shared or imported configuration), then ids.
+    ranked = sorted(
+        _candidates(left, right),
+        key=lambda c: (-c[0], -c[1], -c[2], left[c[3]][0] != right[c[4]][0], left[c[3]][0], right[c[4]][0]),
+    )
+    for _, outcome_overlap, _, x, y in ranked:
+        if x in taken_left or y in taken_right:
+            continue
+        taken_left.add(x)
+        taken_right.add(y)
+        (left_id, left_m, left_o, _), (right_id, right_m, right_o, _) = left[x], right[y]
+        converged = outcome_overlap >= MECHANISM_OVERLAP
+        pairings.append(
+            CmocPairing(
+                kind="converged" if converged else "mechanism-shared",
+                cmocs={a: left_id, b: right_id},
+                excerpts={a: excerpts[a, left_id], b: excerpts[b, right_id]},
+                mechanism=sorted(labels[n] for n in left_m & right_m),
+                outcome=sorted(labels[n] for n in left_o & right_o) if converged else [],
+            )
+        )
+    return pairings
+
+
+def pair_cmocs(theories: Sequence[Theory], concepts: Mapping[str, list[Concept]]) -> list[CmocPairing]:
+    """For each pair of programmes, CMOCs paired one to one by shared mechanism (then outcome); then the rest.
+
+    A pair is `converged` when mechanisms and outcomes overlap (Jaccard >= 0.5 on matched concepts),
+    `mechanism-shared` when only mechanisms do. Best pairs are taken first, each CMOC once per programme pair.
+    """
+    index = _concept_index(concepts)
+    labels: dict[int, str] = {}
+    for role_concepts in concepts.values():
+        for concept in role_concepts:
+            labels[len(labels)] = next(iter(concept.labels.values()))
+    signatures = _signatures(theories, index)
     excerpts = {(t.programme.id, cmoc.id): cmoc.counts.excerpts for t in theories for cmoc in t.cmocs}
     pairings: list[CmocPairing] = []
-    paired: set[tuple[str, str]] = set()
     for i, first in enumerate(theories):
         for second in theories[i + 1 :]:
-            a, b = first.programme.id, second.programme.id
-            left, right = signatures[a], signatures[b]
-            taken_left: set[int] = set()
-            taken_right: set[int] = set()
-            # Best overlap first; among equals, the same CMOC id (a shared or imported configuration), then ids.
-            ranked = sorted(
-                _candidates(left, right),
-                key=lambda c: (-c[0], -c[1], -c[2], left[c[3]][0] != right[c[4]][0], left[c[3]][0], right[c[4]][0]),
-            )
-            for _, outcome_overlap, _, x, y in ranked:
-                if x in taken_left or y in taken_right:
-                    continue
-                taken_left.add(x)
-                taken_right.add(y)
-                (left_id, left_m, left_o, _), (right_id, right_m, right_o, _) = left[x], right[y]
-                converged = outcome_overlap >= MECHANISM_OVERLAP
-                pairings.append(
-                    CmocPairing(
-                        kind="converged" if converged else "mechanism-shared",
-                        cmocs={a: left_id, b: right_id},
-                        excerpts={a: excerpts[a, left_id], b: excerpts[b, right_id]},
-                        mechanism=sorted(labels[n] for n in left_m & right_m),
-                        outcome=sorted(labels[n] for n in left_o & right_o) if converged else [],
-                    )
-                )
-                paired |= {(a, left_id), (b, right_id)}
+            pairings += _pair_two((first.programme.id, second.programme.id), signatures, labels, excerpts)
+    paired = {(programme, cmoc) for pairing in pairings for programme, cmoc in pairing.cmocs.items()}
     pairings.sort(key=lambda p: (p.kind != "converged", -sum(p.excerpts.values()), sorted(p.cmocs.items())))
     for theory in theories:
         for cmoc in theory.cmocs:

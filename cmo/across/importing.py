@@ -7,9 +7,10 @@ from typing import Any
 
 from cmo.across.matching import DEFAULT_THRESHOLD, CodeInfo, match_codes
 from cmo.core.diagnostics import Diagnostics
+from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
-from cmo.theory.merge import CMOC_KEY_ORDER, no_evidence
-from cmo.theory.model import CODE_ROLES, Cmoc, Status, Theory
+from cmo.corpus.layout import Corpus
+from cmo.theory.model import CMOC_KEY_ORDER, CODE_ROLES, Cmoc, Status, Theory, no_evidence
 from cmo.yamlio.reader import dump_round_trip, load_round_trip
 from cmo.yamlio.roundtrip import commented, set_in_order
 
@@ -67,6 +68,41 @@ def _came_from(cmoc: Any, programme: str, cmoc_id: str) -> bool:
     return bool(origin.get("programme") == programme and origin.get("cmoc") == cmoc_id)
 
 
+def _chosen(source: Theory, selected: Sequence[str] | None, diagnostics: Diagnostics, shown: str) -> list[Cmoc]:
+    """The source CMOCs to import: the selected ones (each once, in the order given), else all."""
+    if not selected:
+        return list(source.cmocs)
+    known = {cmoc.id: cmoc for cmoc in source.cmocs}
+    for cmoc_id in selected:
+        if cmoc_id not in known:
+            diagnostics.add(
+                shown,
+                1,
+                1,
+                Rule.UNKNOWN_CMOC,
+                f"programme {source.programme.id!r} has no CMOC {cmoc_id!r}{did_you_mean(cmoc_id, known)}",
+            )
+    if diagnostics.errors:
+        raise ImportFailed("unknown CMOC")
+    return [known[cmoc_id] for cmoc_id in dict.fromkeys(selected)]
+
+
+def _translated(
+    cmoc: Cmoc, translate: Mapping[str, Mapping[str, str]], labels: Mapping[str, CodeInfo]
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """(the CMOC's codes in the target's codebook, the codes it has no equivalent for), by role."""
+    codes: dict[str, list[dict[str, Any]]] = {}
+    untranslated: dict[str, list[dict[str, Any]]] = {}
+    for role, refs in cmoc.codes.items():
+        for ref in refs:
+            code = translate.get(role, {}).get(ref.id)
+            if code is None:
+                untranslated.setdefault(role, []).append({"id": ref.id, "label": ref.label})
+            else:
+                codes.setdefault(role, []).append({"id": code, "label": labels[code].label if code in labels else None})
+    return codes, untranslated
+
+
 def import_text(
     source: Theory,
     target: Theory,
@@ -78,21 +114,7 @@ def import_text(
     shown: str,
 ) -> tuple[str, list[str]]:
     """The target theory's new text with the source's CMOCs imported, and the ids they have there."""
-    chosen = list(source.cmocs)
-    if selected:
-        known = {cmoc.id: cmoc for cmoc in source.cmocs}
-        for cmoc_id in selected:
-            if cmoc_id not in known:
-                diagnostics.add(
-                    shown,
-                    1,
-                    1,
-                    "unknown-cmoc",
-                    f"programme {source.programme.id!r} has no CMOC {cmoc_id!r}{did_you_mean(cmoc_id, known)}",
-                )
-        if diagnostics.errors:
-            raise ImportFailed("unknown CMOC")
-        chosen = [known[cmoc_id] for cmoc_id in dict.fromkeys(selected)]
+    chosen = _chosen(source, selected, diagnostics, shown)
     document = load_round_trip(target_text)
     if document.get("cmocs") is None:
         document["cmocs"] = commented([])
@@ -103,20 +125,14 @@ def import_text(
         cmoc_id = _imported_id(cmoc, source.programme.id, existing)
         if cmoc_id in existing and not _came_from(existing[cmoc_id], source.programme.id, cmoc.id):
             diagnostics.add(
-                shown, 1, 1, "import-clash", f"{cmoc_id!r} is already a CMOC of {target.programme.id!r}; not imported"
+                shown,
+                1,
+                1,
+                Rule.IMPORT_CLASH,
+                f"{cmoc_id!r} is already a CMOC of {target.programme.id!r}; not imported",
             )
             continue
-        codes: dict[str, list[dict[str, Any]]] = {}
-        untranslated: dict[str, list[dict[str, Any]]] = {}
-        for role, refs in cmoc.codes.items():
-            for ref in refs:
-                code = translate.get(role, {}).get(ref.id)
-                if code is None:
-                    untranslated.setdefault(role, []).append({"id": ref.id, "label": ref.label})
-                else:
-                    codes.setdefault(role, []).append(
-                        {"id": code, "label": labels[code].label if code in labels else None}
-                    )
+        codes, untranslated = _translated(cmoc, translate, labels)
         origin: dict[str, Any] = {"programme": source.programme.id, "cmoc": cmoc.id}
         if untranslated:
             origin["untranslated"] = untranslated
@@ -135,3 +151,9 @@ def import_text(
         if not current.get("evidence"):
             set_in_order(current, "codes", codes, CMOC_KEY_ORDER)
     return dump_round_trip(document), imported
+
+
+def code_kinds(corpus: Corpus | None) -> dict[str, dict[str, str]]:
+    """Each programme's codes and their codebook kind, {programme: {code: kind}}, as `translations` takes them."""
+    programmes = corpus.programmes.values() if corpus else []
+    return {p.id: {code: declared.code.kind.value for code, declared in p.codes.items()} for p in programmes}

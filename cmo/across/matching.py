@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -133,27 +133,18 @@ def _fuzzy_pairs(left: Sequence[str], right: Sequence[str], threshold: float) ->
     return pairs
 
 
-def match_codes(
-    used: Mapping[str, Sequence[str]],
-    codebooks: Mapping[str, Mapping[str, CodeInfo]],
-    threshold: float = DEFAULT_THRESHOLD,
-) -> list[Concept]:
-    """Group the codes each programme uses (in one role) into concepts, strongest evidence of sameness first.
-
-    `used` maps programme -> code ids it uses; `codebooks` programme -> code id -> CodeInfo (for labels
-    and same_as). Programmes keep the order of `used`.
-    """
-    programmes = list(used)
-    components = _Components()
-    for programme in programmes:
-        for code in used[programme]:
-            components.add((programme, code))
+def _union_same_ids(components: _Components) -> None:
+    """Codes of different programmes with the same id are one concept."""
     by_id: dict[str, list[tuple[str, str]]] = {}
     for node in components.parent:
         by_id.setdefault(node[1], []).append(node)
     for nodes in by_id.values():
         for node in nodes[1:]:
             components.union(nodes[0], node, Match.SAME_ID)
+
+
+def _union_same_as(components: _Components, codebooks: Mapping[str, Mapping[str, CodeInfo]]) -> None:
+    """Codes a codebook declares `same_as` each other (transitively) are one concept."""
     groups = _same_as_groups(codebooks)
     by_group: dict[int, list[tuple[str, str]]] = {}
     for node in components.parent:
@@ -163,10 +154,15 @@ def match_codes(
         for node in sorted(nodes)[1:]:
             components.union(sorted(nodes)[0], node, Match.SAME_AS)
 
-    def label(node: tuple[str, str]) -> str:
-        info = codebooks.get(node[0], {}).get(node[1])
-        return info.label if info else node[1]
 
+def _union_fuzzy(
+    components: _Components,
+    used: Mapping[str, Sequence[str]],
+    label: Callable[[tuple[str, str]], str],
+    threshold: float,
+) -> None:
+    """For each pair of programmes, codes not yet matched across them join by label similarity, best first."""
+    programmes = list(used)
     for i, first in enumerate(programmes):
         for second in programmes[i + 1 :]:
             left = [
@@ -180,6 +176,11 @@ def match_codes(
             pairs = _fuzzy_pairs([label(n) for n in left], [label(n) for n in right], threshold)
             for score, a, b in sorted(pairs, key=lambda p: (-p[0], left[p[1]][1], right[p[2]][1])):
                 components.union(left[a], right[b], Match.FUZZY, score)
+
+
+def _concepts(
+    components: _Components, programmes: Sequence[str], label: Callable[[tuple[str, str]], str]
+) -> list[Concept]:
     order = {programme: index for index, programme in enumerate(programmes)}
     concepts = []
     for root, members in components.members.items():
@@ -196,3 +197,28 @@ def match_codes(
     # Converging concepts first, then by how many programmes share them, then by label.
     concepts.sort(key=lambda c: (-len(c.codes), [order[p] for p in c.codes], next(iter(c.labels.values())).lower()))
     return concepts
+
+
+def match_codes(
+    used: Mapping[str, Sequence[str]],
+    codebooks: Mapping[str, Mapping[str, CodeInfo]],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Concept]:
+    """Group the codes each programme uses (in one role) into concepts, strongest evidence of sameness first.
+
+    `used` maps programme -> code ids it uses; `codebooks` programme -> code id -> CodeInfo (for labels
+    and same_as). Programmes keep the order of `used`.
+    """
+    components = _Components()
+    for programme in used:
+        for code in used[programme]:
+            components.add((programme, code))
+    _union_same_ids(components)
+    _union_same_as(components, codebooks)
+
+    def label(node: tuple[str, str]) -> str:
+        info = codebooks.get(node[0], {}).get(node[1])
+        return info.label if info else node[1]
+
+    _union_fuzzy(components, used, label, threshold)
+    return _concepts(components, list(used), label)

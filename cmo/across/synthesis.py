@@ -8,6 +8,7 @@ from typing import Any
 
 from cmo.across.compare import Comparison
 from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.core.rules import Rule
 from cmo.theory.model import OVERARCHING_CURATED_KEYS, OVERARCHING_GENERATED_KEYS, Status
 from cmo.yamlio.reader import dump_round_trip, load_round_trip
 from cmo.yamlio.roundtrip import commented, remove_item, set_in_order, sync
@@ -128,7 +129,7 @@ def synthesis_text(existing: str | None, comparison: Comparison, shown: str, dia
                     shown,
                     cmoc.lc.line + 1,
                     cmoc.lc.col + 1,
-                    "cmoc-no-evidence",
+                    Rule.CMOC_NO_EVIDENCE,
                     f"overarching CMOC {cmoc_id!r} no longer converges across the programmes; kept because people curated it",
                     Severity.WARNING,
                 )

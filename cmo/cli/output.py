@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
+
+import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,10 +28,38 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], *, stderr: bool = True) -> None:
-    from cmo.core.diagnostics import format_text
+    from cmo.render.diagnostics import format_text
 
     stream = sys.stderr if stderr else sys.stdout
     stream.write(format_text(diagnostics))
+
+
+def warn(warnings: list[str]) -> None:
+    """Notes that are not findings (say, the coding cache could not be saved): stderr, never the exit code."""
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@contextlib.contextmanager
+def progress(description: str) -> Iterator[None]:
+    """A transient spinner on long runs, only when a person is watching a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    # On stderr, so a report written to standard output is never mixed with the spinner.
+    spinner = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+    )
+    with spinner as shown:
+        shown.add_task(description, total=None)
+        yield
 
 
 def _count(number: int, noun: str) -> str:

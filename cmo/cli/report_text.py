@@ -7,8 +7,8 @@ from rich.markup import escape as _markup_escape
 from rich.table import Table
 
 from cmo.render.compare_text import findings
+from cmo.render.escape import printable
 from cmo.render.view import SOURCES, Report
-from cmo.theory.diff import printable
 
 
 def escape(text: str) -> str:
@@ -46,3 +46,12 @@ def print_report(report: Report, out: Console) -> None:
                 "yes" if view.triangulated else "no",
             )
         out.print(table)
+
+
+def render_text(report: Report) -> str:
+    """The terminal layout as text, for `--format text --out FILE`: wide enough that tables do not truncate."""
+    import io
+
+    buffer = io.StringIO()
+    print_report(report, Console(file=buffer, width=160, highlight=False))
+    return buffer.getvalue()

@@ -1,8 +1,7 @@
-"""Diagnostics as data: one finding about one place in one file, and their text/JSON/GitHub forms."""
+"""Diagnostics as data: one finding about one place in one file, collected over a run."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -49,7 +48,8 @@ class Diagnostics:
         message: str,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        self.items.append(Diagnostic(str(path), max(line, 1), max(column, 1), rule, message, severity))
+        # str(rule): a Rule member becomes the plain string it equals, which the coding cache can marshal.
+        self.items.append(Diagnostic(str(path), max(line, 1), max(column, 1), str(rule), message, severity))
 
     def extend(self, other: Iterable[Diagnostic]) -> None:
         self.items.extend(other)
@@ -64,34 +64,3 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=lambda d: (d.path, d.line, d.column, d.rule, d.message))
-
-
-def format_text(diagnostics: Iterable[Diagnostic]) -> str:
-    return "".join(d.format() + "\n" for d in diagnostics)
-
-
-def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    return json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
-
-
-def _github_escape(value: str, *, property_value: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
-def format_github(diagnostics: Iterable[Diagnostic]) -> str:
-    """GitHub Actions workflow commands, so findings show as annotations on the pull request."""
-    lines = []
-    for d in diagnostics:
-        props = ",".join(
-            [
-                f"file={_github_escape(d.path, property_value=True)}",
-                f"line={d.line}",
-                f"col={d.column}",
-                f"title={_github_escape(d.rule, property_value=True)}",
-            ]
-        )
-        lines.append(f"::{d.severity} {props}::{_github_escape(d.message)}\n")
-    return "".join(lines)

@@ -7,7 +7,20 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from enum import StrEnum
 from pathlib import Path
+
+from cmo.core.diagnostics import Diagnostics
+from cmo.core.rules import Rule
+
+
+def read_or_report(path: Path, shown: str, diagnostics: Diagnostics) -> bytes | None:
+    """The bytes of a file, or None after reporting why it cannot be read (`unreadable`, at line 1)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        diagnostics.add(shown, 1, 1, Rule.UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+        return None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -61,6 +74,7 @@ def _naming(exc: OSError, path: Path) -> OSError:
 
 # mkstemp's names for `write_chunks_atomic`: ".<name>." + 8 of [a-z0-9_] + ".tmp".
 _TEMP_NAME = re.compile(r"\..+\.yaml\.[a-z0-9_]{8}\.tmp")
+# The theories lock's name: the file it once was in the folder, still how a timeout names it.
 MERGE_LOCK = ".cmo-merge.lock"
 
 
@@ -84,29 +98,90 @@ class LockTimeout(Exception):
     """Another process held the lock for too long."""
 
 
+def cache_home() -> Path:
+    """Where caches live: $CMO_CACHE_DIR, else $XDG_CACHE_HOME/cmo, else ~/.cache/cmo."""
+    if os.environ.get("CMO_CACHE_DIR"):
+        return Path(os.environ["CMO_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cmo"
+
+
+def lock_path(folder: Path, name: str = MERGE_LOCK) -> Path:
+    """The file that holds the lock `name` on `folder`: outside it, so `git status` never shows it.
+
+    Keyed by the folder's resolved path, so every writer of a folder (however it spells the path) takes the
+    same lock, which `remove_stale_temp_files` relies on. It is never deleted: unlinking a flock'd file lets
+    a waiter lock the old inode while a newcomer locks a new one. A home that cannot be made (the cache
+    degrades to no cache then) falls back to the temp folder, so merge still runs.
+    """
+    import hashlib
+
+    key = hashlib.blake2b(f"{folder.resolve()}\0{name}".encode("utf-8", "surrogateescape"), digest_size=16)
+    user = getattr(os, "getuid", lambda: "")()  # Windows' temp folder is the user's own already
+    for home in (cache_home() / "locks", Path(tempfile.gettempdir()) / f"cmo-locks{user}"):
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        return home / f"{key.hexdigest()}.lock"
+    raise OSError(f"no folder for the lock on {folder}: {cache_home()} cannot be made")
+
+
 @contextlib.contextmanager
 def locked(folder: Path, name: str = MERGE_LOCK, timeout: float = 60.0) -> Iterator[None]:
     """Hold an exclusive lock on `folder` so two writers cannot interleave; released even if the holder dies.
 
     Holding the theories lock (`MERGE_LOCK`) also clears the temporary files an interrupted write left there.
     """
-    import fcntl
-    import time
+    import filelock  # imported here: it costs more at start-up than a command that never locks should pay
 
     folder.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + timeout
-    with open(folder / name, "a+b") as handle:
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise LockTimeout(f"{folder / name} is held by another process") from None
-                time.sleep(0.05)
+    lock = filelock.FileLock(lock_path(folder, name))
+    try:
+        lock.acquire(timeout=timeout, poll_interval=0.05)
+    except filelock.Timeout:
+        raise LockTimeout(f"{folder / name} is held by another process") from None
+    try:
         if name == MERGE_LOCK:
             remove_stale_temp_files(folder)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        yield
+    finally:
+        lock.release()
+
+
+class Curated(StrEnum):
+    """What writing a curated file came to; the value is the word the commands print."""
+
+    UPDATED = "updated"
+    UP_TO_DATE = "up to date"
+    STALE = "stale"
+
+
+class CuratedFiles:
+    """The curated files of one folder (theories, the overarching theory), read and written under its writers' lock.
+
+    With `check` (`--check`) nothing is written, so no lock is taken: atomic renames keep what it reads whole, and a
+    file whose text changed is reported stale. Entering raises LockTimeout when another writer holds the folder.
+    """
+
+    def __init__(self, folder: Path, *, check: bool = False) -> None:
+        self.folder = folder
+        self.check = check
+        self._lock = contextlib.ExitStack()
+
+    def __enter__(self) -> CuratedFiles:
+        if not self.check:
+            self._lock.enter_context(locked(self.folder))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.close()
+
+    def write(self, path: Path, text: str, *, changed: bool) -> Curated:
+        """Replace `path` with `text` atomically when it changed; under `check`, only say that it is stale."""
+        if not changed:
+            return Curated.UP_TO_DATE
+        if self.check:
+            return Curated.STALE
+        write_atomic(path, text)
+        return Curated.UPDATED

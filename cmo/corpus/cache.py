@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cmo import __version__
-from cmo.core.files import LockTimeout, locked, write_bytes_atomic
+from cmo.core.files import LockTimeout, cache_home, locked, write_bytes_atomic
 
 FORMAT = 2
 _SHARDS = 64
@@ -35,14 +35,6 @@ _RECORDS_MARSHAL = 2
 # A save waits this long for a concurrent one, then gives up: the cache is only an optimisation.
 LOCK_TIMEOUT = 2.0
 _LOCK_NAME = "lock"
-
-
-def cache_home() -> Path:
-    """Where caches live: $CMO_CACHE_DIR, else $XDG_CACHE_HOME/cmo, else ~/.cache/cmo."""
-    if os.environ.get("CMO_CACHE_DIR"):
-        return Path(os.environ["CMO_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cmo"
 
 
 def _key(home: Path) -> bytes:
@@ -171,10 +163,6 @@ class Cache:
         ):
             return entry
         return None
-
-    def lookup_content(self, path: str, content_digest: str) -> Entry | None:
-        entry = self.entries.get(path)
-        return entry if entry and entry.digest == content_digest else None
 
     def records(self, path: str) -> list[dict[str, Any]] | None:
         """A transcript's records as plain data, exactly as cached for its entry; None when they are not there whole."""

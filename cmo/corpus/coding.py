@@ -1,127 +1,24 @@
-"""Validate stage: annotated transcripts -> CMO records, with every problem in the corpus collected."""
+"""Validate stage: every transcript of the corpus coded into CMO records, in worker processes and through the cache, every problem collected."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
-import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from cmo.core.diagnostics import Diagnostic, Diagnostics, Severity
-from cmo.core.suggest import did_you_mean
-from cmo.corpus import evidence, transcript
+from cmo.core.diagnostics import Diagnostic, Diagnostics
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
 from cmo.corpus.cache import Cache, Entry, context_key, digest
-from cmo.corpus.layout import (
-    CODEBOOK_FILE,
-    PROGRAMME_FILE,
-    Corpus,
-    ProgrammeSource,
-    discover,
-    display_path,
-    suggest_code,
-)
+from cmo.corpus.layout import CODEBOOK_FILE, PROGRAMME_FILE, Corpus, ProgrammeSource, discover
 from cmo.corpus.models import (
-    FIELD_KINDS,
-    TRANSCRIPT_ID_PATTERN,
-    Annotation,
-    FrontMatter,
-    MechanismSplit,
     Record,
-    SourceType,
 )
-from cmo.yamlio.reader import Mark, locate
-from cmo.yamlio.schema import valid_part, validate
-
-_TRANSCRIPT_ID = re.compile(TRANSCRIPT_ID_PATTERN)
-_CORE_FIELDS = ("context", "mechanism", "outcome")
-
-
-@dataclass(frozen=True)
-class UndeclaredCode:
-    """A code used in an annotation that the programme's codebooks do not declare."""
-
-    programme: str
-    code: str
-    path: str
-    line: int
-
-
-@dataclass
-class TranscriptResult:
-    """What coding one transcript gave: its identity, a summary of its records, the records, its problems.
-
-    Records may be held as built, or as plain data (from a worker process or the cache) turned into
-    models only when something asks for them: a summary of 10,000 transcripts never builds 100,000 models.
-    """
-
-    programme: str
-    path: str
-    shown: str
-    transcript_id: str | None = None
-    id_mark: Mark = field(default_factory=lambda: Mark(1, 1))
-    source: SourceType | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    undeclared: list[UndeclaredCode] = field(default_factory=list)
-    record_count: int = 0
-    code_uses: dict[str, int] = field(default_factory=dict)  # code -> how many records use it
-    built: list[Record] | None = None
-    pending: Callable[[], list[dict[str, Any]] | None] | None = None
-
-    @property
-    def records(self) -> list[Record]:
-        if self.built is None:
-            data = self.pending() if self.pending else []
-            self.built = [Record.model_validate(item) for item in data or []]
-        return self.built
-
-    def summarise(self, records: list[Record]) -> None:
-        self.built = records
-        self.record_count = len(records)
-        uses: Counter[str] = Counter()
-        for record in records:
-            uses.update({code for _, code in record.codes()})
-        self.code_uses = dict(sorted(uses.items()))
-
-    def to_data(self) -> dict[str, Any]:
-        """Everything but the records and the display path, as plain data (for the cache and worker processes)."""
-        return {
-            "programme": self.programme,
-            "path": self.path,
-            "transcript_id": self.transcript_id,
-            "id_mark": (self.id_mark.line, self.id_mark.column),
-            "source": self.source.value if self.source else None,
-            "diagnostics": [(d.line, d.column, d.rule, d.message, d.severity.value) for d in self.diagnostics],
-            "undeclared": [(u.code, u.line) for u in self.undeclared],
-            "record_count": self.record_count,
-            "code_uses": self.code_uses,
-        }
-
-    @classmethod
-    def from_data(
-        cls, data: dict[str, Any], shown: str, pending: Callable[[], list[dict[str, Any]] | None]
-    ) -> TranscriptResult:
-        programme = data["programme"]
-        return cls(
-            programme=programme,
-            path=data["path"],
-            shown=shown,
-            transcript_id=data["transcript_id"],
-            id_mark=Mark(*data["id_mark"]),
-            source=SourceType(data["source"]) if data["source"] else None,
-            diagnostics=[
-                Diagnostic(shown, line, column, rule, message, Severity(severity))
-                for line, column, rule, message, severity in data["diagnostics"]
-            ],
-            undeclared=[UndeclaredCode(programme, code, shown, line) for code, line in data["undeclared"]],
-            record_count=data["record_count"],
-            code_uses=dict(data["code_uses"]),
-            pending=pending,
-        )
+from cmo.corpus.transcript_coding import TranscriptCoder, TranscriptData, TranscriptResult, UndeclaredCode
 
 
 @dataclass
@@ -150,219 +47,21 @@ class CodingResult:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-class _Coder:
-    """Codes one transcript of one programme."""
+class _Coded(NamedTuple):
+    """What coding one transcript gives to send on (from a worker) or keep (in the cache)."""
 
-    def __init__(self, file: Path, root: Path, programme: ProgrammeSource, shown: str | None = None) -> None:
-        self.file = file
-        self.programme = programme
-        self.diagnostics = Diagnostics()
-        self.shown = shown if shown is not None else display_path(file)
-        self.result = TranscriptResult(programme.id, file.relative_to(root).as_posix(), self.shown)
-        self.quotes: evidence.QuoteIndex | None = None  # built on the first quote, shared by the rest
-        self.records: list[Record] = []
-        self.raw: bytes | None = None
-
-    def error(self, mark: Mark | None, rule: str, message: str) -> None:
-        mark = mark or Mark(1, 1)
-        self.diagnostics.add(self.shown, mark.line, mark.column, rule, message)
-
-    def run(self) -> TranscriptResult:
-        try:
-            raw = self.raw = self.file.read_bytes()
-        except OSError as exc:
-            self.error(None, "unreadable", f"cannot read file: {exc.strerror}")
-            return self.finish()
-        text = transcript.decode(raw, self.shown, self.diagnostics)
-        if text is None:
-            return self.finish()
-        parsed = transcript.parse(text, self.shown, self.diagnostics)
-        if parsed is None:
-            return self.finish()
-        front = self.front_matter(parsed.front_matter)
-        number = 0
-        for block in parsed.blocks:
-            for data, line in transcript.parse_block(block, self.shown, self.diagnostics):
-                number += 1
-                record = self.record(data, line, number, block, parsed.text, front)
-                if record is not None:
-                    self.records.append(record)
-        return self.finish()
-
-    def finish(self) -> TranscriptResult:
-        self.result.diagnostics = self.diagnostics.items
-        self.result.summarise(self.records)
-        return self.result
-
-    def front_matter(self, data: Any) -> FrontMatter | None:
-        front = validate(FrontMatter, data, path=self.shown, diagnostics=self.diagnostics, what="front matter")
-        stem = self.file.stem
-        if front is None:
-            self.result.transcript_id = stem
-            return None
-        self.result.source = front.source
-        if front.id is not None:
-            self.result.transcript_id = front.id
-            self.result.id_mark = locate(data, ("id",)) or Mark(1, 1)
-        elif _TRANSCRIPT_ID.match(stem):
-            self.result.transcript_id = stem
-        else:
-            self.error(
-                Mark(1, 1),
-                "transcript-id",
-                f"file name {stem!r} is not a usable transcript id (letters, digits, '.', '_', '-'); "
-                "add `id:` to the front matter",
-            )
-        if front.programme is not None and front.programme != self.programme.id:
-            self.error(
-                locate(data, ("programme",)),
-                "programme-mismatch",
-                f"front matter says programme {front.programme!r}, but the file is in programme "
-                f"{self.programme.id!r}{did_you_mean(front.programme, [self.programme.id])}",
-            )
-        return front
-
-    def record(
-        self,
-        data: Any,
-        line: int,
-        number: int,
-        block: transcript.Block,
-        text: str,
-        front: FrontMatter | None,
-    ) -> Record | None:
-        annotation = validate(Annotation, data, path=self.shown, diagnostics=self.diagnostics, what="an annotation")
-        if annotation is None:
-            partial = valid_part(Annotation, data)
-            if partial is not None:
-                self.codes(partial, data)  # report its code problems too; the record is lost anyway
-            return None
-        if not any(getattr(annotation, name) for name in _CORE_FIELDS):
-            self.error(
-                getattr(data, "mark", None) or Mark(line, 1),
-                "annotation-incomplete",
-                "an annotation must name at least one of context, mechanism, outcome",
-            )
-            return None
-        codes = self.codes(annotation, data)
-        found = self.evidence(annotation, data, block, text)
-        if codes is None or found is None or front is None or self.result.transcript_id is None:
-            return None
-        programme = self.programme.id
-        return Record(
-            id=f"{programme}/{self.result.transcript_id}#{number}",
-            programme=programme,
-            transcript=self.result.transcript_id,
-            source=front.source,
-            path=self.result.path,
-            line_start=found.line_start,
-            line_end=found.line_end,
-            quote=found.text,
-            participants=list(front.participants),
-            coder=annotation.coder or front.coder,
-            date=front.date,
-            cmoc=annotation.cmoc,
-            stance=annotation.stance,
-            note=annotation.note,
-            annotation_line=line,
-            **codes,
-        )
-
-    def codes(self, annotation: Annotation, data: Any) -> dict[str, list[str]] | None:
-        """Each coded field's codes, checked against the codebook; None when any code is wrong."""
-        fields: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}
-        for name in FIELD_KINDS:
-            value = getattr(annotation, name)
-            if name == "mechanism":
-                continue
-            fields[name] = _with_locations(value, data.get(name), (name,))
-        mechanism = annotation.mechanism
-        if isinstance(mechanism, MechanismSplit):
-            raw = data.get("mechanism")
-            fields["resource"] = _with_locations(mechanism.resource, raw.get("resource"), ("mechanism", "resource"))
-            fields["reasoning"] = _with_locations(mechanism.reasoning, raw.get("reasoning"), ("mechanism", "reasoning"))
-            fields["mechanism"] = fields["resource"] + fields["reasoning"]
-        else:
-            fields["mechanism"] = _with_locations(mechanism or [], data.get("mechanism"), ("mechanism",))
-            fields["resource"] = fields["reasoning"] = []
-        ok = True
-        for name, codes in fields.items():
-            if name in ("resource", "reasoning"):
-                continue  # checked as part of `mechanism`
-            expected = FIELD_KINDS[name]
-            for code, loc in codes:
-                declared = self.programme.codes.get(code)
-                mark = locate(data, loc)
-                if declared is None:
-                    ok = False
-                    self.result.undeclared.append(
-                        UndeclaredCode(self.programme.id, code, self.shown, mark.line if mark else 1)
-                    )
-                    self.error(
-                        mark,
-                        "unknown-code",
-                        f"unknown code {code!r}: not in any codebook of programme {self.programme.id!r}"
-                        f"{suggest_code(code, self.programme, expected)}",
-                    )
-                elif declared.code.kind != expected:
-                    ok = False
-                    self.error(
-                        mark,
-                        "code-kind",
-                        f"code {code!r} is a {declared.code.kind} code, but `{name}` takes {expected} codes"
-                        f"{suggest_code(code, self.programme, expected) if name != 'enablers' and name != 'barriers' else ''}",
-                    )
-        if not ok:
-            return None
-        return {name: _unique(code for code, _ in codes) for name, codes in fields.items()}
-
-    def evidence(
-        self, annotation: Annotation, data: Any, block: transcript.Block, text: str
-    ) -> evidence.Evidence | None:
-        if annotation.quote is not None:
-            if self.quotes is None:
-                self.quotes = evidence.QuoteIndex(text)
-            found = self.quotes.find(annotation.quote, block.fence_line)
-            if found is None:
-                self.error(
-                    locate(data, ("quote",)),
-                    "quote-not-found",
-                    f"quote does not occur in the transcript; {evidence.describe_closest(text, annotation.quote)}",
-                )
-            return found
-        found = evidence.paragraph_above(text, block.fence_offset, block.fence_line)
-        if found is None:
-            self.error(
-                Mark(block.fence_line, 1),
-                "evidence-missing",
-                "no passage above this block to take as its evidence; put the block after the passage or add `quote:`",
-            )
-        return found
-
-
-def _with_locations(codes: list[str], raw: Any, loc: tuple[str | int, ...]) -> list[tuple[str, tuple[str | int, ...]]]:
-    if isinstance(raw, list):
-        return [(code, (*loc, index)) for index, code in enumerate(codes)]
-    return [(code, loc) for code in codes]
-
-
-def _unique(codes: Any) -> list[str]:
-    return list(dict.fromkeys(codes))
-
-
-def code_transcript(file: Path, root: Path, programme: ProgrammeSource) -> TranscriptResult:
-    """Code one transcript: its records and diagnostics, independent of every other file."""
-    return _Coder(file, root, programme).run()
-
-
-# What a worker returns for one transcript: its result as data, its records as data, and its content's identity.
-_Coded = tuple[dict[str, Any], list[dict[str, Any]], str, int, int, int]
+    result: TranscriptData
+    records: list[dict[str, Any]]
+    content: str  # digest of the bytes coded; "" when they are not to be cached (changed while coded)
+    size: int
+    mtime: int
+    inode: int
 
 
 def _code_for_transfer(
     file: Path, root: Path, programme: ProgrammeSource, shown: str, want_records: bool = True
 ) -> tuple[TranscriptResult, _Coded]:
-    coder = _Coder(file, root, programme, shown)
+    coder = TranscriptCoder(file, root, programme, shown)
     before = _file_identity(file)  # taken before reading: an edit made while coding is not cached as this content
     result = coder.run()
     after = _file_identity(file)
@@ -371,7 +70,7 @@ def _code_for_transfer(
     else:
         identity = (digest(coder.raw), *after)
     records = [record.model_dump(mode="json") for record in result.records] if want_records else []
-    return result, (result.to_data(), records, *identity)
+    return result, _Coded(result.to_data(), records, *identity)
 
 
 def _file_identity(file: Path) -> tuple[int, int, int] | None:
@@ -432,9 +131,104 @@ def _duplicate_ids(results: list[TranscriptResult], diagnostics: Diagnostics) ->
                 result.shown,
                 result.id_mark.line,
                 result.id_mark.column,
-                "duplicate-transcript",
+                Rule.DUPLICATE_TRANSCRIPT,
                 f"transcript id {result.transcript_id!r} is already used by {first.shown} in programme {result.programme!r}",
             )
+
+
+@dataclass
+class _Run:
+    """The transcripts of one run, each as a task with its path in the corpus and as shown: worked out once."""
+
+    corpus: Corpus
+    tasks: list[tuple[ProgrammeSource, Path]]
+    rels: list[str]
+    shown: list[str]
+    contexts: dict[str, str]  # programme -> context_key() of what its results depend on besides the transcript
+
+
+def _run(corpus: Corpus, tasks: list[tuple[ProgrammeSource, Path]]) -> _Run:
+    # Paths as strings, worked out once: at 10,000 transcripts pathlib's per-call cost shows.
+    prefix = str(corpus.root) + os.sep
+    rels = [str(file)[len(prefix) :].replace(os.sep, "/") for _, file in tasks]
+    root_shown = display_path(corpus.root)
+    shown = [rel if root_shown == "." else f"{root_shown}/{rel}" for rel in rels]
+    # Per programme, not per run: a run over one programme's files and a run over all share their entries.
+    contexts = {
+        programme.id: context_key(_context_files(corpus, programme)) for programme in corpus.programmes.values()
+    }
+    return _Run(corpus, tasks, rels, shown, contexts)
+
+
+def _from_cache(
+    run: _Run, store: Cache | None, keep_records: bool, results: list[TranscriptResult | None]
+) -> list[int]:
+    """Fill in the results the cache holds; the indexes of the transcripts still to code."""
+    todo: list[int] = []
+    for index, (programme, file) in enumerate(run.tasks):
+        entry = None
+        if store is not None:
+            with contextlib.suppress(OSError):
+                entry = store.lookup(run.rels[index], file.stat(), run.contexts[programme.id])
+            if entry is not None and keep_records and not store.has_records(run.rels[index]):
+                entry = None  # its records are not in the cache whole: code it again
+        if entry is None:
+            todo.append(index)
+        else:
+            assert store is not None
+            rel, shown = run.rels[index], run.shown[index]
+            results[index] = TranscriptResult.from_data(
+                entry.result,
+                shown,
+                functools.partial(_cached_records, store, rel, file, run.corpus.root, programme, shown),
+            )
+    return todo
+
+
+def _code_todo(
+    run: _Run, todo: list[int], results: list[TranscriptResult | None], jobs: int | None, want: bool, keep: bool
+) -> list[_Coded]:
+    """Code the transcripts at `todo` (in worker processes when there are enough), filling in their results."""
+    workers = jobs if jobs is not None else _default_jobs()
+    coded: list[_Coded] = []
+    if workers > 1 and len(todo) >= _PARALLEL_MINIMUM:
+        coded = _run_parallel(run.corpus.root, [(*run.tasks[i], run.shown[i]) for i in todo], workers, want)
+        for index, item in zip(todo, coded, strict=True):
+            results[index] = TranscriptResult.from_data(item.result, run.shown[index], _given(item.records))
+        return coded
+    for index in todo:
+        programme, file = run.tasks[index]
+        result, item = _code_for_transfer(file, run.corpus.root, programme, run.shown[index], want)
+        if not keep:
+            result.built = None  # let this transcript's records go now: memory stays flat
+        results[index] = result
+        coded.append(item)
+    return coded
+
+
+def _save(run: _Run, store: Cache, todo: list[int], coded: list[_Coded]) -> None:
+    for index, item in zip(todo, coded, strict=True):
+        if item.size >= 0:
+            context = run.contexts[run.tasks[index][0].id]
+            entry = Entry(item.size, item.mtime, item.inode, item.content, dict(item.result), context)
+            store.put(run.rels[index], entry, item.records)
+    store.save(set(run.rels))
+
+
+def _let_records_go(
+    run: _Run, store: Cache | None, todo: list[int], coded: list[_Coded], results: list[TranscriptResult | None]
+) -> None:
+    """Without keep_records: drop the fresh results' records, leaving a way to read them back where there is one."""
+    for index, item in zip(todo, coded, strict=True):
+        fresh = results[index]
+        assert fresh is not None
+        fresh.built = None
+        if store is None:
+            fresh.pending = _not_kept
+        elif run.rels[index] in store.fresh:
+            fresh.pending = functools.partial(store.records, run.rels[index])
+        else:
+            fresh.pending = _given(item.records)  # not cacheable (it changed while coded, or vanished)
 
 
 def code_corpus(
@@ -456,70 +250,19 @@ def code_corpus(
     ]
     if corpus is None or not tasks:
         return _finish(corpus, [], diagnostics)
-    # Paths as strings, worked out once: at 10,000 transcripts pathlib's per-call cost shows.
-    prefix = str(corpus.root) + os.sep
-    rels = [str(file)[len(prefix) :].replace(os.sep, "/") for _, file in tasks]
-    root_shown = display_path(corpus.root)
-    shown = [rel if root_shown == "." else f"{root_shown}/{rel}" for rel in rels]
-    results: list[TranscriptResult | None] = [None] * len(tasks)
     store: Cache | None = None
     if cache:
         store = Cache(corpus.root, context_key([]))
         store.load()
-    # Per programme, not per run: a run over one programme's files and a run over all share their entries.
-    contexts = {
-        programme.id: context_key(_context_files(corpus, programme)) for programme in corpus.programmes.values()
-    }
-    todo: list[int] = []
-    for index, (programme, file) in enumerate(tasks):
-        entry = None
-        if store is not None:
-            with contextlib.suppress(OSError):
-                entry = store.lookup(rels[index], file.stat(), contexts[programme.id])
-            if entry is not None and keep_records and not store.has_records(rels[index]):
-                entry = None  # its records are not in the cache whole: code it again
-        if entry is None:
-            todo.append(index)
-        else:
-            assert store is not None
-            results[index] = TranscriptResult.from_data(
-                entry.result,
-                shown[index],
-                functools.partial(_cached_records, store, rels[index], file, corpus.root, programme, shown[index]),
-            )
-    want = keep_records or store is not None
-    workers = jobs if jobs is not None else _default_jobs()
-    coded: list[_Coded] = []
-    if workers > 1 and len(todo) >= _PARALLEL_MINIMUM:
-        coded = _run_parallel(corpus.root, [(*tasks[i], shown[i]) for i in todo], workers, want)
-        for index, item in zip(todo, coded, strict=True):
-            results[index] = TranscriptResult.from_data(item[0], shown[index], _given(item[1]))
-    else:
-        for index in todo:
-            programme, file = tasks[index]
-            result, item = _code_for_transfer(file, corpus.root, programme, shown[index], want)
-            if not keep_records:
-                result.built = None  # let this transcript's records go now: memory stays flat
-            results[index] = result
-            coded.append(item)
+    run = _run(corpus, tasks)
+    results: list[TranscriptResult | None] = [None] * len(tasks)
+    todo = _from_cache(run, store, keep_records, results)
+    coded = _code_todo(run, todo, results, jobs, keep_records or store is not None, keep_records)
     if store is not None:
-        for index, (data, records, content, size, mtime, inode) in zip(todo, coded, strict=True):
-            if size >= 0:
-                context = contexts[tasks[index][0].id]
-                store.put(rels[index], Entry(size, mtime, inode, content, data, context), records)
-        store.save(set(rels))
+        _save(run, store, todo, coded)
     done = [result for result in results if result is not None]
     if not keep_records:
-        for index, item in zip(todo, coded, strict=True):
-            fresh = results[index]
-            assert fresh is not None
-            fresh.built = None
-            if store is None:
-                fresh.pending = _not_kept
-            elif rels[index] in store.fresh:
-                fresh.pending = functools.partial(store.records, rels[index])
-            else:
-                fresh.pending = _given(item[1])  # not cacheable (it changed while coded, or vanished)
+        _let_records_go(run, store, todo, coded, results)
     return _finish(corpus, done, diagnostics, [store.warning] if store is not None and store.warning else [])
 
 
@@ -529,7 +272,7 @@ def _cached_records(
     """A cached transcript's records, checked against its entry; coded again if the cache no longer has them whole."""
     records = store.records(rel)
     if records is None:
-        records = _code_for_transfer(file, root, programme, shown)[1][1]
+        records = _code_for_transfer(file, root, programme, shown)[1].records
     return records
 
 

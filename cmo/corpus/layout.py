@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from cmo.core.diagnostics import Diagnostics
+from cmo.core.files import read_or_report
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
 from cmo.corpus.models import Code, Codebook, Programme
 from cmo.yamlio.reader import Mark, YamlError, load_bytes
@@ -16,15 +19,6 @@ from cmo.yamlio.schema import validate
 PROGRAMME_FILE = "programme.yaml"
 CODEBOOK_FILE = "codebook.yaml"
 TRANSCRIPT_SUFFIX = ".md"
-
-
-def display_path(path: Path) -> str:
-    """How a path is shown in a diagnostic: relative to the working directory when under it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 @dataclass(frozen=True)
@@ -60,10 +54,8 @@ class Corpus:
 
 def _read_yaml(path: Path, diagnostics: Diagnostics) -> Any:
     shown = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+    raw = read_or_report(path, shown, diagnostics)
+    if raw is None:
         return None
     try:
         return load_bytes(raw)
@@ -97,7 +89,9 @@ def _programme_folder(path: Path) -> Path | None:
 
 def _not_regular(path: Path, diagnostics: Diagnostics) -> None:
     # A device or pipe named *.md (say, a committed symlink to /dev/zero) would be read without end.
-    diagnostics.add(display_path(path), 1, 1, "unreadable", "not a regular file (a device, pipe or socket); not read")
+    diagnostics.add(
+        display_path(path), 1, 1, Rule.UNREADABLE, "not a regular file (a device, pipe or socket); not read"
+    )
 
 
 def _transcripts_under(folder: Path, diagnostics: Diagnostics) -> list[Path]:
@@ -134,7 +128,7 @@ def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
     for given in paths:
         path = given.resolve()
         if not path.exists():
-            diagnostics.add(display_path(given), 1, 1, "path-missing", "no such file or folder")
+            diagnostics.add(display_path(given), 1, 1, Rule.PATH_MISSING, "no such file or folder")
             continue
         if not path.is_dir() and not path.is_file():
             _not_regular(given, diagnostics)
@@ -150,7 +144,7 @@ def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
                 display_path(given),
                 1,
                 1,
-                "programme-missing",
+                Rule.PROGRAMME_MISSING,
                 f"not inside a programme folder (no {PROGRAMME_FILE} above it)",
             )
             continue
@@ -163,12 +157,14 @@ def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
                     display_path(child / PROGRAMME_FILE),
                     1,
                     1,
-                    "programme-missing",
+                    Rule.PROGRAMME_MISSING,
                     f"folder {child.name!r} holds transcripts but no {PROGRAMME_FILE} describing its programme",
                 )
     if len(roots) > 1:
         shown = ", ".join(sorted(display_path(r) for r in roots))
-        diagnostics.add(display_path(paths[0]), 1, 1, "corpus-mixed", f"paths belong to more than one corpus: {shown}")
+        diagnostics.add(
+            display_path(paths[0]), 1, 1, Rule.CORPUS_MIXED, f"paths belong to more than one corpus: {shown}"
+        )
         return None
     if not roots:
         return None
@@ -197,7 +193,7 @@ def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: 
             shown,
             mark.line,
             mark.column,
-            "programme-id",
+            Rule.PROGRAMME_ID,
             f"programme id {programme.id!r} must equal its folder name {folder.name!r}",
         )
     source = ProgrammeSource(id=folder.name, folder=folder, programme=programme, codes=dict(shared))
@@ -210,7 +206,7 @@ def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: 
                     declared.path,
                     declared.line,
                     declared.column,
-                    "code-redefined",
+                    Rule.CODE_REDEFINED,
                     f"code {code_id!r} is already defined in the shared codebook ({first.path}:{first.line}); "
                     "remove it here or rename it",
                 )
@@ -228,7 +224,7 @@ def _check_same_as(source: ProgrammeSource, diagnostics: Diagnostics) -> None:
                 declared.path,
                 declared.line,
                 declared.column,
-                "same-as-self",
+                Rule.SAME_AS_SELF,
                 f"code {declared.id!r} lists itself in same_as",
             )
 

@@ -1,4 +1,4 @@
-"""Pydantic models: the single definition of every file format (programme, codebook, front matter, annotation) and of CMO records."""
+"""Pydantic models of the corpus files (programme, codebook, front matter, annotation) and of CMO records; the theory models are in cmo.theory.model."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from pydantic import (
     field_validator,
 )
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-TRANSCRIPT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-ONE_LINE_PATTERN = r"^[^\n]*$"
+from cmo.yamlio.schema import ONE_LINE_PATTERN, SLUG_PATTERN, TRANSCRIPT_ID_PATTERN
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 TranscriptId = Annotated[str, StringConstraints(pattern=TRANSCRIPT_ID_PATTERN)]

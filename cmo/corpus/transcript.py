@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.core.rules import Rule
 from cmo.yamlio.reader import YamlError, load
 
 # A CommonMark code fence: up to three spaces, then ``` or ~~~ (or longer), then the info string.
@@ -47,7 +48,7 @@ def decode(raw: bytes, path: str, diagnostics: Diagnostics) -> str | None:
             path,
             line,
             column,
-            "encoding",
+            Rule.ENCODING,
             f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded); re-save it as UTF-8",
         )
         return None
@@ -66,14 +67,14 @@ def _front_matter(text: str, path: str, diagnostics: Diagnostics) -> tuple[Any, 
             path,
             1,
             1,
-            "front-matter-missing",
+            Rule.FRONT_MATTER_MISSING,
             "transcript has no YAML front matter: start the file with a '---' line, then `source: interview` "
             "(or observation, document, workshop), then a closing '---' line",
         )
         return None
     end = _FRONT_MATTER_END.search(text, first_line_end + 1) if first_line_end >= 0 else None
     if end is None:
-        diagnostics.add(path, 1, 1, "front-matter-unclosed", "front matter opened with '---' is never closed")
+        diagnostics.add(path, 1, 1, Rule.FRONT_MATTER_UNCLOSED, "front matter opened with '---' is never closed")
         return None
     yaml_text = text[first_line_end + 1 : end.start()]
     try:
@@ -111,7 +112,7 @@ def parse(text: str, path: str, diagnostics: Diagnostics) -> ParsedTranscript | 
                     path,
                     line,
                     match.start(1) - match.start() + 1,
-                    "fence-info",
+                    Rule.FENCE_INFO,
                     f"code block info string {word!r} is not an annotation; did you mean 'cmo'?",
                     Severity.WARNING,
                 )
@@ -130,7 +131,7 @@ def parse(text: str, path: str, diagnostics: Diagnostics) -> ParsedTranscript | 
             path,
             opening_line,
             1,
-            "fence-unclosed",
+            Rule.FENCE_UNCLOSED,
             f"{what} opened here is never closed (add a closing {opening.group(1)} line)"
             + ("" if is_annotation else "; everything after it is hidden from cmo"),
             Severity.ERROR if is_annotation else Severity.WARNING,
@@ -156,31 +157,28 @@ def _blank(text: str, ranges: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+def _empty_block(block: Block, path: str, diagnostics: Diagnostics) -> list[tuple[Any, int]]:
+    diagnostics.add(
+        path,
+        block.fence_line,
+        1,
+        Rule.BLOCK_EMPTY,
+        "`cmo` block is empty: write at least a context, mechanism or outcome",
+    )
+    return []
+
+
 def parse_block(block: Block, path: str, diagnostics: Diagnostics) -> list[tuple[Any, int]]:
     """The annotation mappings of one block, each with the line it starts on; problems reported."""
     if not block.yaml.strip():
-        diagnostics.add(
-            path,
-            block.fence_line,
-            1,
-            "block-empty",
-            "`cmo` block is empty: write at least a context, mechanism or outcome",
-        )
-        return []
+        return _empty_block(block, path, diagnostics)
     try:
         data = load(block.yaml, line_offset=block.fence_line)
     except YamlError as exc:
         diagnostics.add(path, exc.mark.line, exc.mark.column, exc.rule, exc.message)
         return []
     if data is None:
-        diagnostics.add(
-            path,
-            block.fence_line,
-            1,
-            "block-empty",
-            "`cmo` block is empty: write at least a context, mechanism or outcome",
-        )
-        return []
+        return _empty_block(block, path, diagnostics)
     items = data if isinstance(data, list) else [data]
     marks = getattr(data, "item_marks", None) if isinstance(data, list) else None
     result = []
@@ -188,5 +186,5 @@ def parse_block(block: Block, path: str, diagnostics: Diagnostics) -> list[tuple
         mark = getattr(item, "mark", None) or (marks[index] if marks else None)
         result.append((item, mark.line if mark else block.fence_line + 1))
     if not items:
-        diagnostics.add(path, block.fence_line, 1, "block-empty", "`cmo` block holds an empty list")
+        diagnostics.add(path, block.fence_line, 1, Rule.BLOCK_EMPTY, "`cmo` block holds an empty list")
     return result

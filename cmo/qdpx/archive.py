@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from cmo.core.rules import Rule
 from cmo.qdpx.errors import QdpxError
 
 PROJECT_FILE = "project.qde"
@@ -34,7 +35,7 @@ def _safe_name(raw: str) -> str:
     parts = name.split("/")
     if name.startswith("/") or _DRIVE.match(name) or ".." in parts or "\x00" in name:
         raise QdpxError(
-            "qdpx-unsafe-entry",
+            Rule.QDPX_UNSAFE_ENTRY,
             f"refused: zip entry {raw!r} points outside the project (absolute path or '..'); "
             "the file may be crafted to overwrite other files",
         )
@@ -50,11 +51,11 @@ class Archive:
 
     def __init__(self, path: Path, limits: Limits) -> None:
         if not path.is_file():
-            raise QdpxError("path-missing", "no such file")
+            raise QdpxError(Rule.PATH_MISSING, "no such file")
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise QdpxError("qdpx-archive", f"not a readable .qdpx (zip) file: {exc}") from None
+            raise QdpxError(Rule.QDPX_ARCHIVE, f"not a readable .qdpx (zip) file: {exc}") from None
         try:
             self._infos = self._check(limits)
         except QdpxError:
@@ -66,12 +67,12 @@ class Archive:
         infos = self._zip.infolist()
         if len(infos) > limits.entries:
             raise QdpxError(
-                "qdpx-too-many-entries", f"refused: {len(infos)} zip entries (the limit is {limits.entries})"
+                Rule.QDPX_TOO_MANY_ENTRIES, f"refused: {len(infos)} zip entries (the limit is {limits.entries})"
             )
         total = sum(info.file_size for info in infos)
         if total > limits.total_bytes:
             raise QdpxError(
-                "qdpx-too-large",
+                Rule.QDPX_TOO_LARGE,
                 f"refused: the project inflates to {total:,} bytes (the limit is {limits.total_bytes:,})",
             )
         checked: dict[str, zipfile.ZipInfo] = {}
@@ -82,17 +83,17 @@ class Archive:
                 continue
             if info.file_size > _RATIO_FLOOR and info.file_size > limits.ratio * max(info.compress_size, 1):
                 raise QdpxError(
-                    "qdpx-compression",
+                    Rule.QDPX_COMPRESSION,
                     f"refused: zip entry {info.filename!r} inflates {info.file_size // max(info.compress_size, 1)}"
                     f" times its stored size (the limit is {limits.ratio}); a zip bomb?",
                 )
             if name in checked:
-                raise QdpxError("qdpx-unsafe-entry", f"refused: zip entry {name!r} appears twice")
+                raise QdpxError(Rule.QDPX_UNSAFE_ENTRY, f"refused: zip entry {name!r} appears twice")
             # `find` ignores case, and file systems may fold case or Unicode forms: names equal so are one file.
             key = _folded(name)
             if key in folded:
                 raise QdpxError(
-                    "qdpx-unsafe-entry",
+                    Rule.QDPX_UNSAFE_ENTRY,
                     f"refused: zip entries {folded[key]!r} and {name!r} name the same file; which one is meant?",
                 )
             folded[key] = name
@@ -116,9 +117,9 @@ class Archive:
             with self._zip.open(info) as handle:
                 data = handle.read(info.file_size + 1)
         except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
-            raise QdpxError("qdpx-archive", f"cannot read zip entry {name!r}: {exc}") from None
+            raise QdpxError(Rule.QDPX_ARCHIVE, f"cannot read zip entry {name!r}: {exc}") from None
         if len(data) > info.file_size:
-            raise QdpxError("qdpx-compression", f"refused: zip entry {name!r} inflates beyond its declared size")
+            raise QdpxError(Rule.QDPX_COMPRESSION, f"refused: zip entry {name!r} inflates beyond its declared size")
         return data
 
     def close(self) -> None:
@@ -146,7 +147,7 @@ def project_entry(archive: Archive) -> str:
     others = [name for name in archive.names if "/" not in name and name.lower().endswith(".qde")]
     if len(others) == 1:
         return others[0]
-    raise QdpxError("qdpx-project-missing", f"no {PROJECT_FILE} in the file: not a REFI-QDA project")
+    raise QdpxError(Rule.QDPX_PROJECT_MISSING, f"no {PROJECT_FILE} in the file: not a REFI-QDA project")
 
 
 def source_entry(archive: Archive, internal_path: str) -> str | None:

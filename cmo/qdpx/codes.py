@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from cmo.core.diagnostics import Diagnostics
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
-from cmo.corpus.layout import display_path
-from cmo.corpus.models import SLUG_PATTERN, Code, CodeKind
+from cmo.corpus.models import Code, CodeKind
 from cmo.qdpx.project import QdaCode
 from cmo.yamlio.reader import Mark, YamlError, load_bytes
+from cmo.yamlio.schema import SLUG_PATTERN
 
 
 class Role(StrEnum):
@@ -96,14 +98,14 @@ def load_map(path: Path, diagnostics: Diagnostics) -> CodeMap | None:
     try:
         data = load_bytes(path.read_bytes())
     except OSError as exc:
-        diagnostics.add(shown, 1, 1, "qdpx-map", f"cannot read the map: {exc.strerror}")
+        diagnostics.add(shown, 1, 1, Rule.QDPX_MAP, f"cannot read the map: {exc.strerror}")
         return None
     except YamlError as exc:
         diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
         return None
     codes = data.get("codes") if isinstance(data, dict) else None
     if not isinstance(codes, dict):
-        diagnostics.add(shown, 1, 1, "qdpx-map", 'the map must be a mapping `codes: {"Code name": kind}`')
+        diagnostics.add(shown, 1, 1, Rule.QDPX_MAP, 'the map must be a mapping `codes: {"Code name": kind}`')
         return None
     found = CodeMap(shown)
     before = len(diagnostics.errors)
@@ -118,13 +120,13 @@ def load_map(path: Path, diagnostics: Diagnostics) -> CodeMap | None:
                 shown,
                 mark.line,
                 mark.column,
-                "qdpx-map",
+                Rule.QDPX_MAP,
                 f"code {name!r}: kind {kind!r} is not one of {', '.join(words)}{did_you_mean(str(kind), words)}",
             )
             continue
         if code_id is not None and not (isinstance(code_id, str) and _SLUG.match(code_id)):
             diagnostics.add(
-                shown, mark.line, mark.column, "qdpx-map", f"code {name!r}: id {code_id!r} is not a slug ([a-z0-9-])"
+                shown, mark.line, mark.column, Rule.QDPX_MAP, f"code {name!r}: id {code_id!r} is not a slug ([a-z0-9-])"
             )
             continue
         found.entries[_map_key(str(name))] = MapEntry(str(name), role, code_id, mark)
@@ -226,7 +228,7 @@ class _Placer:
                     self.map.path,
                     entry.mark.line,
                     entry.mark.column,
-                    "qdpx-map",
+                    Rule.QDPX_MAP,
                     f"id {entry.id!r} is already a {self.kinds[code_id]} code; {label!r} is {role.kind}",
                 )
                 return
@@ -251,7 +253,7 @@ def place_codes(
                     code_map.path,
                     entry.mark.line,
                     entry.mark.column,
-                    "qdpx-map",
+                    Rule.QDPX_MAP,
                     f"no code named {entry.name!r} in the project{did_you_mean(entry.name, names)}",
                 )
     placer = _Placer(code_map, existing, diagnostics)

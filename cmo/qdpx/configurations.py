@@ -7,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from cmo.corpus.models import SLUG_PATTERN, Stance
+from cmo.corpus.models import Stance
 from cmo.qdpx.codes import CodeTable, Role
 from cmo.qdpx.project import QdaSelection
-from cmo.qdpx.yamltext import Flow
+from cmo.yamlio.emitter import Flow
+from cmo.yamlio.schema import SLUG_PATTERN
 
 # Lines cmo writes into an exported selection's description; anything else there is a memo.
 _MARKER = re.compile(r"^(cmo record|cmoc|stance): *(\S.*?)\s*$")

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 from cmo import __version__
 from cmo.core.diagnostics import Diagnostics, Severity
-from cmo.corpus.coding import CodingResult, TranscriptResult
+from cmo.core.rules import Rule
+from cmo.corpus.coding import CodingResult
 from cmo.corpus.layout import Corpus, ProgrammeSource
 from cmo.corpus.models import Code, CodeKind, FrontMatter, Record
 from cmo.corpus.transcript import decode, parse
+from cmo.corpus.transcript_coding import TranscriptResult
 from cmo.qdpx.codes import Role
 from cmo.qdpx.plaintext import PlainText, evidence_span, plain_text, xml_safe
 from cmo.qdpx.project import NAMESPACE
@@ -115,7 +117,7 @@ class _Exporter:
                         transcript.shown,
                         record.annotation_line,
                         1,
-                        "qdpx-export",
+                        Rule.QDPX_EXPORT,
                         f"the evidence of record {record.id} is not in the exported text; left out",
                         Severity.WARNING,
                     )

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from cmo.core.diagnostics import Diagnostics, Severity
-from cmo.corpus.layout import CODEBOOK_FILE, PROGRAMME_FILE, display_path, load_codebook
-from cmo.corpus.models import TRANSCRIPT_ID_PATTERN, CodeKind, SourceType
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
+from cmo.corpus.layout import CODEBOOK_FILE, PROGRAMME_FILE, load_codebook
+from cmo.corpus.models import CodeKind, SourceType
 from cmo.qdpx.archive import Archive, Limits, open_archive, project_entry, source_entry
 from cmo.qdpx.codes import CodeMap, CodeTable, load_map, place_codes, slug
 from cmo.qdpx.configurations import Configuration, Tally, configuration, merge
@@ -20,8 +22,9 @@ from cmo.qdpx.positions import crlf_width, decode_source, normalise, place_selec
 from cmo.qdpx.project import QdaProject, QdaSource, parse_project
 from cmo.qdpx.sources import SourceFacts, source_facts
 from cmo.qdpx.transcripts import SOURCE_FENCE, write_transcript
-from cmo.qdpx.yamltext import dump
+from cmo.yamlio.emitter import dump
 from cmo.yamlio.reader import YamlError, dump_round_trip, load, load_round_trip
+from cmo.yamlio.schema import TRANSCRIPT_ID_PATTERN
 
 INTERNAL = "internal://"
 _TRANSCRIPT_ID = re.compile(TRANSCRIPT_ID_PATTERN)
@@ -93,7 +96,7 @@ class _Importer:
             self.source(source, table, notes)
         self.report_unplaced(table)
         for kind, count in sorted(self.project.other_sources.items()):
-            self.warn("qdpx-source", f"{count} {kind} source(s) not imported: cmo imports text sources only")
+            self.warn(Rule.QDPX_SOURCE, f"{count} {kind} source(s) not imported: cmo imports text sources only")
 
     def notes(self) -> dict[str, str]:
         texts = {}
@@ -111,19 +114,19 @@ class _Importer:
             return source.content
         path = source.plain_text_path
         if path is None:
-            self.warn("qdpx-source", f"source {source.name!r} has no plain text (plainTextPath or PlainTextContent)")
+            self.warn(Rule.QDPX_SOURCE, f"source {source.name!r} has no plain text (plainTextPath or PlainTextContent)")
             return None
         if "://" in path and not path.startswith(INTERNAL):
-            self.warn("qdpx-source", f"source {source.name!r} is a file outside the project ({path}); not imported")
+            self.warn(Rule.QDPX_SOURCE, f"source {source.name!r} is a file outside the project ({path}); not imported")
             return None
         # Some tools write a bare file name for a file in the sources folder.
         entry = source_entry(self.archive, path.removeprefix(INTERNAL))
         if entry is None:
-            self.warn("qdpx-source", f"source {source.name!r}: {path} is not in the project's sources folder")
+            self.warn(Rule.QDPX_SOURCE, f"source {source.name!r}: {path} is not in the project's sources folder")
             return None
         text = decode_source(self.archive.read(entry))
         if text is None:
-            self.warn("qdpx-source", f"source {source.name!r}: {entry} is not UTF-8 text; not imported")
+            self.warn(Rule.QDPX_SOURCE, f"source {source.name!r}: {entry} is not UTF-8 text; not imported")
         return text
 
     def transcript_id(self, source: QdaSource) -> str:
@@ -159,12 +162,12 @@ class _Importer:
             selection = placed.selection
             where = f"selection {selection.name or selection.guid!r} in source {source.name!r}"
             if not selection.codings:
-                self.warn("qdpx-selection", f"{where} has no coding; skipped")
+                self.warn(Rule.QDPX_SELECTION, f"{where} has no coding; skipped")
             elif selection.start is None or selection.end is None:
-                self.warn("qdpx-selection", f"{where} has no whole-number startPosition and endPosition; skipped")
+                self.warn(Rule.QDPX_SELECTION, f"{where} has no whole-number startPosition and endPosition; skipped")
             elif placed.span is None:
                 self.warn(
-                    "qdpx-selection",
+                    Rule.QDPX_SELECTION,
                     f"{where}: positions {selection.start}-{selection.end} do not fit the text; skipped",
                 )
             else:
@@ -179,16 +182,16 @@ class _Importer:
             return
         if source.whole_codings:
             self.warn(
-                "qdpx-selection",
+                Rule.QDPX_SELECTION,
                 f"source {source.name!r}: {source.whole_codings} coding(s) of the whole source not imported "
                 "(cmo codes passages)",
             )
         facts = source_facts(self.project, source, self.options.source_type)
         for problem in facts.problems:
-            self.warn("qdpx-source-type", problem)
+            self.warn(Rule.QDPX_SOURCE_TYPE, problem)
         if facts.source_type is None:
             self.error(
-                "qdpx-source-type",
+                Rule.QDPX_SOURCE_TYPE,
                 f"source {source.name!r} has no source type (no variable like 'source type'); "
                 f"pass --source-type {'|'.join(SourceType)}",
             )
@@ -196,7 +199,7 @@ class _Importer:
         text = normalise(raw)
         if SOURCE_FENCE.search(text):
             self.warn(
-                "qdpx-fence",
+                Rule.QDPX_FENCE,
                 f"source {source.name!r} has lines starting with ``` or ~~~, which Markdown reads as code blocks "
                 "that can hide the annotations after them; check with `cmo validate`",
             )
@@ -206,14 +209,14 @@ class _Importer:
         comment = f"REFI-QDA source: {name}" if name != transcript_id else ""
         written = write_transcript(front, text, self.configurations(source, raw, table, notes), comment)
         for skipped in written.skipped:
-            self.warn("qdpx-incomplete", f"source {source.name!r}: {skipped}")
+            self.warn(Rule.QDPX_INCOMPLETE, f"source {source.name!r}: {skipped}")
         path = self.folder / _FOLDERS[facts.source_type] / f"{self.file_stem(transcript_id)}.md"
         if path.exists() and not self.options.force:
             self.result.diagnostics.add(
                 display_path(path),
                 1,
                 1,
-                "qdpx-exists",
+                Rule.QDPX_EXISTS,
                 "transcript exists; not overwritten (use --force to replace it)",
             )
             return
@@ -236,16 +239,16 @@ class _Importer:
         if idle:
             shown = ", ".join(repr(path) for path in idle[:5]) + (f" and {len(idle) - 5} more" if len(idle) > 5 else "")
             self.warn(
-                "qdpx-unplaced-code",
+                Rule.QDPX_UNPLACED_CODE,
                 f"{len(idle)} code{'' if len(idle) == 1 else 's'} without a kind and without codings left out "
                 f"of the codebook: {shown}",
             )
         for why, count in sorted(self.tally.unplaced.items()):
-            self.warn("qdpx-unplaced-code", f"{why}: {count} coding{'' if count == 1 else 's'} not imported")
+            self.warn(Rule.QDPX_UNPLACED_CODE, f"{why}: {count} coding{'' if count == 1 else 's'} not imported")
         if self.tally.unplaced:
             total = sum(self.tally.unplaced.values())
             self.warn(
-                "qdpx-unplaced-code",
+                Rule.QDPX_UNPLACED_CODE,
                 f"{total} coding{'' if total == 1 else 's'} of {len(self.tally.unplaced)} code"
                 f"{'' if len(self.tally.unplaced) == 1 else 's'} not imported: put codes under a Context / Mechanism / "
                 "Outcome / Intervention / Actor category, prefix their names with C: / M: / O: / I: / A:, "
@@ -274,7 +277,7 @@ class _Importer:
             self.result.files[path] = dump({"codes": codes})
             return
         if not path.is_file():
-            self.result.diagnostics.add(display_path(path), 1, 1, "unreadable", "not a regular file; not read")
+            self.result.diagnostics.add(display_path(path), 1, 1, Rule.UNREADABLE, "not a regular file; not read")
             return
         text = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
         try:
@@ -284,7 +287,7 @@ class _Importer:
             return
         document = load_round_trip(text)
         if not isinstance(document, dict):
-            self.result.diagnostics.add(display_path(path), 1, 1, "not-a-mapping", "codebook is not a mapping")
+            self.result.diagnostics.add(display_path(path), 1, 1, Rule.NOT_A_MAPPING, "codebook is not a mapping")
             return
         if document.get("codes") is None:
             document["codes"] = {}
@@ -323,6 +326,6 @@ def _inside_corpus(result: ImportResult, corpus: Path) -> None:
                 display_path(path),
                 1,
                 1,
-                "qdpx-outside",
+                Rule.QDPX_OUTSIDE,
                 f"refused: a symlink makes this file land outside the corpus, at {real}; nothing written",
             )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import defusedxml  # type: ignore[import-untyped]
 import defusedxml.ElementTree as DefusedET  # type: ignore[import-untyped]
 
+from cmo.core.rules import Rule
 from cmo.qdpx.errors import QdpxError
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -150,7 +151,7 @@ def _user(element: ET.Element) -> str | None:
 
 def _code(element: ET.Element, depth: int) -> QdaCode:
     if depth > _MAX_DEPTH:
-        raise QdpxError("qdpx-xml", f"the code tree is nested more than {_MAX_DEPTH} levels deep; refused")
+        raise QdpxError(Rule.QDPX_XML, f"the code tree is nested more than {_MAX_DEPTH} levels deep; refused")
     return QdaCode(
         guid=guid(element.get("guid")),
         name=element.get("name") or "",
@@ -210,16 +211,40 @@ def _parse_root(data: bytes) -> ET.Element:
         root: ET.Element = DefusedET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException as exc:
         raise QdpxError(
-            "qdpx-xml-refused",
+            Rule.QDPX_XML_REFUSED,
             f"refused: project.qde declares a DTD or entities ({type(exc).__name__}); "
             "REFI-QDA projects need neither, and they can expand without bound or read local files",
         ) from None
     except ET.ParseError as exc:
         line, column = getattr(exc, "position", (1, 0))
-        raise QdpxError("qdpx-xml", f"project.qde is not well-formed XML (line {line}, column {column + 1})") from None
+        raise QdpxError(
+            Rule.QDPX_XML, f"project.qde is not well-formed XML (line {line}, column {column + 1})"
+        ) from None
     if _local(root.tag) != "Project":
-        raise QdpxError("qdpx-xml", f"project.qde holds <{_local(root.tag)}>, not a REFI-QDA <Project>")
+        raise QdpxError(Rule.QDPX_XML, f"project.qde holds <{_local(root.tag)}>, not a REFI-QDA <Project>")
     return root
+
+
+def _case(case: ET.Element) -> QdaCase:
+    return QdaCase(
+        guid=guid(case.get("guid")),
+        name=case.get("name") or "",
+        description=_text(case, "Description"),
+        values=_values(case),
+        sources=_refs(case, "SourceRef"),
+        selections=_refs(case, "SelectionRef"),
+    )
+
+
+def _read_sources(root: ET.Element, project: QdaProject) -> None:
+    """The project's text sources, and how many sources of each other kind it holds."""
+    for sources in _children(root, "Sources"):
+        for source in sources:
+            kind = _local(source.tag)
+            if kind == "TextSource":
+                project.sources.append(_source(source))
+            elif kind in _OTHER_SOURCES:
+                project.other_sources[kind] = project.other_sources.get(kind, 0) + 1
 
 
 def parse_project(data: bytes) -> QdaProject:
@@ -235,25 +260,8 @@ def parse_project(data: bytes) -> QdaProject:
     for variables in _children(root, "Variables"):
         for variable in _children(variables, "Variable"):
             project.variables[guid(variable.get("guid"))] = variable.get("name") or ""
-    for cases in _children(root, "Cases"):
-        for case in _children(cases, "Case"):
-            project.cases.append(
-                QdaCase(
-                    guid=guid(case.get("guid")),
-                    name=case.get("name") or "",
-                    description=_text(case, "Description"),
-                    values=_values(case),
-                    sources=_refs(case, "SourceRef"),
-                    selections=_refs(case, "SelectionRef"),
-                )
-            )
-    for sources in _children(root, "Sources"):
-        for source in sources:
-            kind = _local(source.tag)
-            if kind == "TextSource":
-                project.sources.append(_source(source))
-            elif kind in _OTHER_SOURCES:
-                project.other_sources[kind] = project.other_sources.get(kind, 0) + 1
+    project.cases.extend(_case(case) for cases in _children(root, "Cases") for case in _children(cases, "Case"))
+    _read_sources(root, project)
     for notes in _children(root, "Notes"):
         for note in _children(notes, "Note"):
             key = guid(note.get("guid"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmo.qdpx.configurations import Configuration, annotation
-from cmo.qdpx.yamltext import dump, dump_annotations
+from cmo.yamlio.emitter import dump, dump_annotations
 
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 _BACKTICKS = re.compile(r"`+")

@@ -6,7 +6,7 @@ import json
 
 from cmo.across.compare import Comparison
 from cmo.across.matching import Concept
-from cmo.theory.diff import md_escape
+from cmo.render.escape import md_escape
 
 _PLURAL = {
     "intervention": "interventions",

@@ -7,8 +7,9 @@ from importlib.resources import files
 from cmo.across.compare import AttributeRow, Comparison
 from cmo.across.matching import Concept, Match
 from cmo.render.compare_text import findings
+from cmo.render.escape import esc
 from cmo.render.html_cmoc import cmoc_anchor, cmoc_card
-from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, esc, theory_diagram
+from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, theory_diagram
 from cmo.render.view import ProgrammeView, Report
 
 # Nothing may load or run: no script, no network, only the inline style sheet and data: images.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from cmo.render.svg import esc
+from cmo.render.escape import esc
 from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Quote
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from cmo.render.compare_text import findings
+from cmo.render.escape import md_escape, printable
 from cmo.render.svg import MATRIX_ROLES
 from cmo.render.view import DIAGRAM_COLUMNS, ROLE_TITLES, SOURCES, CmocView, Diagram, Node, ProgrammeView, Report
-from cmo.theory.diff import md_escape, printable
 
 _COLUMN_TITLES = {
     "context": "Context",

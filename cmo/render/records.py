@@ -6,9 +6,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import yaml
-
 from cmo.corpus.models import Record
+from cmo.yamlio.emitter import dump
 
 RECORD_FORMATS = ("jsonl", "json", "yaml")
 
@@ -31,23 +30,6 @@ def record_chunks(records: Iterable[Record], fmt: str) -> Iterator[str]:
         yield "[]\n" if first else "\n]\n"
     elif fmt == "yaml":
         for record in records:
-            yield yaml.dump(
-                [record.model_dump(mode="json")],
-                Dumper=yaml.SafeDumper,
-                sort_keys=False,
-                allow_unicode=True,
-                width=10**9,
-            )
+            yield dump([record.model_dump(mode="json")])
     else:
         raise ValueError(f"unknown records format {fmt!r}")
-
-
-def dump_records(records: Sequence[Record], fmt: str) -> str:
-    data = record_dicts(records)
-    if fmt == "jsonl":
-        return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in data)
-    if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "yaml":
-        return yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=10**9)
-    raise ValueError(f"unknown records format {fmt!r}")

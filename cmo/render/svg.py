@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cmo.across.compare import Comparison
 from cmo.across.matching import Concept
+from cmo.render.escape import esc
 from cmo.render.view import DIAGRAM_COLUMNS, Diagram, Node
 
 FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
@@ -27,11 +27,6 @@ CHAIN_COLOUR = "#b4671d"
 # Theory diagram geometry, in px; labels wrap at a width that fits 12px text into a box.
 BOX_W, COLUMN_GAP, MARGIN, TOP = 176, 76, 44, 44
 LINE_H, BOX_PAD, NODE_GAP, WRAP, SWEEPS = 15, 9, 16, 26, 4
-
-
-def esc(text: object) -> str:
-    """Text safe inside SVG or HTML, attribute values included."""
-    return html.escape(str(text), quote=True)
 
 
 def num(value: float) -> str:

@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from cmo.core.diagnostics import Diagnostics, Severity
+from cmo.core.files import read_or_report
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
-from cmo.corpus.layout import Corpus, display_path
+from cmo.corpus.layout import Corpus
 from cmo.theory.model import (
     Cmoc,
     OverarchingCmoc,
@@ -21,32 +24,12 @@ from cmo.theory.model import (
 from cmo.yamlio.reader import Mark, locate
 from cmo.yamlio.schema import validate
 
-THEORY_SUFFIXES = (".yaml", ".yml")
-_NOT_THEORIES = {"programme.yaml", "codebook.yaml"}
-
-
-def is_theory_path(path: Path) -> bool:
-    """A theory file, or a folder of them (no programme.yaml in or under it)."""
-    if path.is_file():
-        return path.suffix in THEORY_SUFFIXES and path.name not in _NOT_THEORIES
-    if not path.is_dir() or (path / "programme.yaml").exists() or any(path.glob("*/programme.yaml")):
-        return False
-    return any(path.glob("*.yaml")) or any(path.glob("*.yml"))
-
-
-def theory_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.iterdir() if p.suffix in THEORY_SUFFIXES and p.is_file())
-
 
 def check_theory(path: Path, corpus: Corpus | None, diagnostics: Diagnostics) -> None:
     """Report everything wrong with one theory file (a programme's, or an overarching one) into `diagnostics`."""
     shown = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+    raw = read_or_report(path, shown, diagnostics)
+    if raw is None:
         return
     data = parse_document(raw, shown, diagnostics)
     if not readable(data):
@@ -77,7 +60,7 @@ def _check_ids_and_links(
                 shown,
                 mark.line,
                 mark.column,
-                "duplicate-cmoc",
+                Rule.DUPLICATE_CMOC,
                 f"CMOC id {cmoc.id!r} appears twice (first at line {first_at[cmoc.id]})",
             )
         else:
@@ -89,7 +72,7 @@ def _check_ids_and_links(
                     shown,
                     at.line,
                     at.column,
-                    "dangling-link",
+                    Rule.DANGLING_LINK,
                     f"CMOC {cmoc.id!r} links to {link!r}, which is not a CMOC of this theory{did_you_mean(link, ids)}",
                 )
 
@@ -101,7 +84,7 @@ def _check_codes(theory: Theory, data: Any, corpus: Corpus | None, shown: str, d
             shown,
             1,
             1,
-            "programme-unknown",
+            Rule.PROGRAMME_UNKNOWN,
             f"programme {theory.programme.id!r} is not in the corpus; codes were not checked",
             Severity.WARNING,
         )
@@ -115,7 +98,7 @@ def _check_codes(theory: Theory, data: Any, corpus: Corpus | None, shown: str, d
                         shown,
                         at.line,
                         at.column,
-                        "unknown-code",
+                        Rule.UNKNOWN_CODE,
                         f"unknown code {ref.id!r}: not in any codebook of programme {programme.id!r}"
                         f"{did_you_mean(ref.id, programme.codes)}",
                     )

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.constructor import SafeConstructor
-from yaml.resolver import Resolver
-
 from cmo.core.diagnostics import Diagnostic, Diagnostics, Severity
+from cmo.core.files import read_or_report
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
 from cmo.corpus.coding import CodingResult
-from cmo.corpus.layout import DeclaredCode, ProgrammeSource, display_path
+from cmo.corpus.layout import DeclaredCode, ProgrammeSource
 from cmo.corpus.models import Record, SourceType, Stance
-from cmo.theory.model import CODE_ROLES, CURATED_KEYS, GENERATED_KEYS, Status, load_theory_bytes
+from cmo.theory.guard import UnsafeWrite, check_written
+from cmo.theory.model import (
+    CMOC_KEY_ORDER,
+    CODE_ROLES,
+    GENERATED_KEYS,
+    Status,
+    load_theory_bytes,
+    no_evidence,
+)
+from cmo.theory.skeleton import Layout, scan_layout
 from cmo.yamlio.emitter import carry_comments, emit, emit_items, join_lines, normalise_breaks, split_comment, yaml_lines
-from cmo.yamlio.reader import MarkedMap, MarkedSeq, YamlError, load
+from cmo.yamlio.reader import MarkedMap, MarkedSeq, load
 
-# Key order of a CMOC in the file: who it is, what people say of it, what the evidence says.
-CMOC_KEY_ORDER = ("id", *CURATED_KEYS, *GENERATED_KEYS)
 _ID_PART = 48
 _HEADER = (
     "Programme theory of {name} ({id}), kept by `cmo merge`.\n"
@@ -110,20 +115,6 @@ def generated_cmoc(records: Sequence[Record], codes: dict[str, DeclaredCode]) ->
     }
 
 
-def no_evidence() -> dict[str, Any]:
-    return {
-        "counts": {
-            "excerpts": 0,
-            "transcripts": 0,
-            "participants": 0,
-            "refuting": 0,
-            "by_source": {source.value: 0 for source in SourceType},
-        },
-        "triangulated": False,
-        "evidence": [],
-    }
-
-
 def _programme_section(source: ProgrammeSource) -> dict[str, Any]:
     programme = source.programme
     assert programme is not None  # merge refuses to run on a corpus with errors
@@ -139,100 +130,6 @@ def _has_curated_content(cmoc: Any) -> bool:
     if any(cmoc.get(key) for key in ("statement", "notes", "links", "imported_from")):
         return True
     return cmoc.get("status") not in (None, Status.NEW.value)
-
-
-# --- reading an existing theory without parsing what merge will rewrite anyway ----------------
-
-_KEY_NAME = re.compile(r"([^\s#'\"\-][^:#]*?):(?:\s|$)")
-_ITEM_DASHES = re.compile(r"(?:- +)+")
-# A value that starts like a quoted scalar or a flow collection may go on over the next lines, and those
-# lines may look like keys; the scan accepts it only when it visibly ends on its own line.
-_FLOW_START = frozenset("\"'[{&*!?%@`")
-_FLOW_CHARS = re.compile("[\"'\\[{&*!?%@`]")
-_ONE_LINE_FLOW = re.compile(
-    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|\{\s*\}|\[(?:[^\[\]{}"'#]|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')*\])"""
-    r"\s*(?:#.*)?"
-)
-
-
-@dataclass
-class Layout:
-    """Where each CMOC and each of its keys start (0-based lines), found by scanning the lines."""
-
-    skeleton: str  # the text with every generated key's lines blanked (line numbers unchanged)
-    start: int = 0  # the line of `cmocs:`
-    end: int = 0  # the first line after the `cmocs:` block (the next top-level key's, or `size`)
-    size: int = 0  # lines in the file
-    items: list[int] = field(default_factory=list)
-    keys: list[list[tuple[int, str]]] = field(default_factory=list)
-    had_evidence: list[bool] = field(default_factory=list)
-
-
-def _value_ends_on_its_line(stripped: str) -> bool:
-    """False when the value on this line may continue on the next lines in a way the scan cannot follow."""
-    dashes = _ITEM_DASHES.match(stripped)
-    rest = stripped[dashes.end() :] if dashes else stripped
-    name = _KEY_NAME.match(rest)
-    value = rest[name.end() :].lstrip() if name else rest
-    return not value or value[0] not in _FLOW_START or _ONE_LINE_FLOW.fullmatch(value) is not None
-
-
-def scan_layout(text: str) -> Layout | None:
-    """The CMOCs' layout when the file is laid out as merge writes it (block style), else None.
-
-    Merge only rewrites generated keys, so it need not parse them: a theory of 100,000 evidence entries
-    is read as a skeleton of ids and curated fields. `text` is normalised (`normalise_breaks`); lines are
-    YAML's. Anything unexpected gives None, and the caller parses the whole file instead.
-    """
-    lines = yaml_lines(text)
-    try:
-        start = next(i for i, line in enumerate(lines) if re.match(r"cmocs:\s*(#.*)?$", line))
-    except StopIteration:
-        return None
-    blanked = list(lines)
-    layout = Layout(skeleton="", start=start, end=len(lines), size=len(lines))
-    dash = key_indent = -1
-    generated = False
-    for number in range(start + 1, len(lines)):
-        line = lines[number]
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(line) - len(line.lstrip(" "))
-        if "\t" in line[: indent + 1]:
-            return None
-        if indent == 0:
-            layout.end = number
-            break
-        if dash < 0:
-            if not stripped.startswith("- "):
-                return None
-            dash = indent
-            key_indent = dash + 2 + (len(stripped) - 2 - len(stripped[2:].lstrip(" ")))
-        if indent == dash and stripped.startswith("- "):
-            name = _KEY_NAME.match(line, key_indent)
-            if name is None:
-                return None
-            layout.items.append(number)
-            layout.keys.append([(number, name.group(1))])
-            layout.had_evidence.append(False)
-            generated = name.group(1) in GENERATED_KEYS
-        elif indent == key_indent and (name := _KEY_NAME.match(line, key_indent)) is not None:
-            if not layout.items:
-                return None
-            layout.keys[-1].append((number, name.group(1)))
-            generated = name.group(1) in GENERATED_KEYS
-        elif indent <= key_indent or not layout.items:
-            return None
-        else:
-            if generated and layout.keys[-1][-1][1] == "evidence" and stripped.startswith("- "):
-                layout.had_evidence[-1] = True
-        if generated:
-            blanked[number] = ""  # rewritten anyway, even when a person broke it
-        elif _FLOW_CHARS.search(stripped) and not _value_ends_on_its_line(stripped):
-            return None
-    layout.skeleton = join_lines(blanked)
-    return layout
 
 
 # --- one programme ------------------------------------------------------------------------------
@@ -332,7 +229,7 @@ def _merge_cmocs(
                     shown,
                     item.mark.line,
                     item.mark.column,
-                    "cmoc-no-evidence",
+                    Rule.CMOC_NO_EVIDENCE,
                     f"CMOC {cmoc_id!r} has lost all its evidence; kept (evidence: []) because people curated it",
                     Severity.WARNING,
                 )
@@ -435,182 +332,6 @@ def _edit_problem(data: Any, lines: list[str]) -> tuple[int, str] | None:
     return None
 
 
-# --- the last guard: what merge wrote still holds everything people wrote --------------------------
-
-
-class _Unsafe(Exception):
-    """What was read back from merge's output differs from what people wrote."""
-
-    def __init__(self, message: str, line: int = 1) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-try:  # libyaml's C parser when the wheel has it, as cmo.yamlio.reader reads
-    from yaml import CSafeLoader as SafeEventLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as SafeEventLoader  # type: ignore[assignment]
-_STARTS = frozenset({yaml.MappingStartEvent, yaml.SequenceStartEvent})
-_ENDS = frozenset({yaml.MappingEndEvent, yaml.SequenceEndEvent})
-_READ_BACK = Resolver()
-_CONSTRUCT = SafeConstructor()
-
-
-class _Readback:
-    """Merge's output as the safe parser's events: each top-level key's value, the CMOCs' curated keys."""
-
-    def __init__(self, text: str) -> None:
-        self.events = iter(yaml.parse(text, Loader=SafeEventLoader))
-        self.top: dict[Any, Any] = {}
-        self.cmocs: list[dict[Any, Any]] = []
-        for event in self.events:
-            if isinstance(event, yaml.MappingStartEvent):
-                self.read_top()
-            elif isinstance(event, yaml.NodeEvent):
-                raise _Unsafe("the text merge wrote is not a mapping")
-
-    def read_top(self) -> None:
-        for key in self.keys(self.top):
-            event = next(self.events)
-            if key == "cmocs" and isinstance(event, yaml.SequenceStartEvent):
-                self.top[key] = None
-                self.read_cmocs()
-            elif key == "programme":
-                self.skip(event)
-                self.top[key] = None
-            else:
-                self.top[key] = self.value(event)
-
-    def read_cmocs(self) -> None:
-        for event in self.events:
-            if isinstance(event, yaml.SequenceEndEvent):
-                return
-            if not isinstance(event, yaml.MappingStartEvent):
-                raise _Unsafe("a CMOC merge wrote is not a mapping")
-            cmoc: dict[Any, Any] = {}
-            for key in self.keys(cmoc):
-                value = next(self.events)
-                if key in GENERATED_KEYS:
-                    self.skip(value)
-                    cmoc[key] = None
-                else:
-                    cmoc[key] = self.value(value)
-            self.cmocs.append({key: value for key, value in cmoc.items() if key not in GENERATED_KEYS})
-
-    def keys(self, into: dict[Any, Any]) -> Iterator[Any]:
-        """The keys of the mapping being read, until its end; a key twice is refused."""
-        for event in self.events:
-            if isinstance(event, yaml.MappingEndEvent):
-                return
-            key = self.value(event)
-            if key in into:
-                raise _Unsafe(f"merge wrote the key {key!r} twice")
-            yield key
-
-    def value(self, event: Any) -> Any:
-        if isinstance(event, yaml.AliasEvent):
-            raise _NeedsFullRead
-        if isinstance(event, yaml.ScalarEvent):
-            tag = event.tag
-            if tag in (None, "!"):
-                tag = _READ_BACK.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-            if tag == "tag:yaml.org,2002:str":
-                return event.value
-            try:
-                return _CONSTRUCT.construct_object(yaml.ScalarNode(tag, event.value))
-            except (ValueError, TypeError):
-                return event.value
-        if isinstance(event, yaml.SequenceStartEvent):
-            items: list[Any] = []
-            for item in self.events:
-                if isinstance(item, yaml.SequenceEndEvent):
-                    return items
-                items.append(self.value(item))
-        if isinstance(event, yaml.MappingStartEvent):
-            mapping: dict[Any, Any] = {}
-            for key in self.keys(mapping):
-                mapping[key] = self.value(next(self.events))
-            return mapping
-        raise _Unsafe("unexpected YAML")  # pragma: no cover
-
-    def skip(self, event: Any) -> None:
-        """Read past a generated value without building it (an alias in it cannot change a curated value)."""
-        if type(event) not in _STARTS:
-            return
-        depth = 1
-        for inner in self.events:
-            kind = type(inner)
-            if kind in _STARTS:
-                depth += 1
-            elif kind in _ENDS:
-                depth -= 1
-                if not depth:
-                    return
-
-
-class _NeedsFullRead(Exception):
-    """An alias in a curated value: the events alone cannot say what it is."""
-
-
-def _curated(item: Any) -> dict[Any, Any]:
-    return {key: value for key, value in item.items() if key not in GENERATED_KEYS}
-
-
-def _comments(lines: Iterable[str]) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for line in lines:
-        comment = split_comment(line)[1]
-        if comment:
-            found[comment.rstrip()] += 1
-    return found
-
-
-def check_written(before: Any, before_lines: list[str], text: str, kept: list[Any], added: list[str]) -> None:
-    """Raise `_Unsafe` unless `text` reads back with every curated field, top-level key and comment of the input.
-
-    `before` is the parsed input (None for a new file), `kept` its CMOCs that merge keeps (in order), `added`
-    the ids of the new CMOCs it appends.
-    """
-    try:
-        back = _Readback(text)
-        top, cmocs = back.top, back.cmocs
-    except _NeedsFullRead:
-        data = load(text)
-        if not isinstance(data, dict):
-            raise _Unsafe("the text merge wrote is not a mapping") from None
-        top = {key: None if key in ("programme", "cmocs") else value for key, value in data.items()}
-        cmocs = [_curated(item) for item in data.get("cmocs") or [] if isinstance(item, dict)]
-    except YamlError as exc:
-        raise _Unsafe(f"the text merge wrote does not read back as YAML: {exc.message}") from None
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} of the new text" if mark else ""
-        raise _Unsafe(f"the text merge wrote does not read back as YAML: {problem}{where}") from None
-    before_top: dict[Any, Any] = before if isinstance(before, dict) else {}
-    marks = getattr(before, "key_marks", {})
-    for key in ("programme", "cmocs"):
-        if key not in top:
-            raise _Unsafe(f"the text merge wrote has no {key!r}")
-    for key, value in before_top.items():
-        if key not in ("programme", "cmocs") and (key not in top or top[key] != value):
-            raise _Unsafe(f"the top-level key {key!r} would change", marks[key].line)
-    if set(top) - set(before_top) - {"programme", "cmocs"}:
-        raise _Unsafe("merge would add a top-level key")
-    expected = [_curated(item) for item in kept] + [{"id": cmoc_id, "status": Status.NEW.value} for cmoc_id in added]
-    if cmocs != expected:
-        for index, want in enumerate(expected):
-            got = cmocs[index] if index < len(cmocs) else {}
-            if want != got:
-                line = kept[index].mark.line if index < len(kept) else 1
-                changed = ", ".join(str(key) for key in {**want, **got} if want.get(key) != got.get(key))
-                raise _Unsafe(f"CMOC {want.get('id')!r} would not keep {changed}", line)
-        raise _Unsafe("merge would add CMOCs nobody asked for")
-    lost = _comments(before_lines) - _comments(yaml_lines(text))
-    if lost:
-        raise _Unsafe(f"the comment {next(iter(lost))!r} would be lost")
-
-
 # --- every programme ---------------------------------------------------------------------------------
 
 
@@ -631,10 +352,8 @@ class _Existing:
 
 def _read_existing(path: Path, shown: str, diagnostics: Diagnostics) -> _Existing | None:
     """The theory file read for editing, or None after reporting why it cannot be merged into."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror or exc}")
+    raw = read_or_report(path, shown, diagnostics)
+    if raw is None:
         return None
     try:
         decoded = raw.decode("utf-8-sig")
@@ -658,7 +377,7 @@ def _read_existing(path: Path, shown: str, diagnostics: Diagnostics) -> _Existin
     problem = _edit_problem(data, yaml_lines(text))
     if problem is not None:
         line, why = problem
-        diagnostics.add(shown, line, 1, "merge-unsafe", f"merge cannot edit this file safely: {why}; left untouched")
+        diagnostics.add(shown, line, 1, Rule.MERGE_UNSAFE, f"merge cannot edit this file safely: {why}; left untouched")
         return None
     return _Existing(decoded, text, data, None, newline)
 
@@ -672,9 +391,9 @@ def _guard(
     kept = [item for item in items if str(item["id"]) in groups or _has_curated_content(item)]
     try:
         check_written(existing.data, yaml_lines(existing.text), text, kept, sorted(set(groups) - ids))
-    except _Unsafe as exc:
+    except UnsafeWrite as exc:
         message = f"merge cannot edit this file safely ({exc}); left untouched: please report this"
-        diagnostics.add(shown, exc.line, 1, "merge-unsafe", message)
+        diagnostics.add(shown, exc.line, 1, Rule.MERGE_UNSAFE, message)
         return False
     return True
 

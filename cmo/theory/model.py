@@ -1,4 +1,4 @@
-"""Programme-theory files (`theories/<programme>.yaml`): their model, and loading one with line marks."""
+"""Programme-theory files (`theories/<programme>.yaml`) and the overarching theory: their models, key order, and loading one with line marks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cmo.core.diagnostics import Diagnostics
+from cmo.core.files import read_or_report
 from cmo.corpus.models import Programme, Slug, SourceType, Stance
 from cmo.yamlio.reader import YamlError, load_bytes
 from cmo.yamlio.schema import validate
@@ -20,6 +21,8 @@ CodeRole = Literal[
     "context", "intervention", "actor", "mechanism", "resource", "reasoning", "outcome", "enablers", "barriers"
 ]
 CODE_ROLES: tuple[str, ...] = get_args(CodeRole)
+# Key order of a CMOC in the file: who it is, what people say of it, what the evidence says.
+CMOC_KEY_ORDER = ("id", *CURATED_KEYS, *GENERATED_KEYS)
 
 
 class Status(StrEnum):
@@ -97,12 +100,25 @@ class Theory(_Strict):
     cmocs: list[Cmoc] = Field(default_factory=list)
 
 
+def no_evidence() -> dict[str, Any]:
+    """The generated part of a CMOC no record supports yet: zero counts, no evidence."""
+    return {
+        "counts": {
+            "excerpts": 0,
+            "transcripts": 0,
+            "participants": 0,
+            "refuting": 0,
+            "by_source": {source.value: 0 for source in SourceType},
+        },
+        "triangulated": False,
+        "evidence": [],
+    }
+
+
 def load_theory(path: Path, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:
     """(theory, the marked YAML data) from a theory file; problems are reported with their lines."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        diagnostics.add(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror}")
+    raw = read_or_report(path, shown, diagnostics)
+    if raw is None:
         return None, None
     return load_theory_bytes(raw, shown, diagnostics)
 

@@ -1,4 +1,4 @@
-"""Writing YAML people curate: a fast fixed-layout emitter, and comments carried across a regeneration.
+"""Writing YAML people read and edit: one quoting rule, the fixed-layout emitter, documents, comments kept.
 
 The layout is the one ruamel.yaml writes with cmo's settings (mapping indent 2, "- " at +2, short lists of
 strings in flow style, quotes only where YAML needs them), so files written here and by `cmo import` or
@@ -11,8 +11,9 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
+import yaml
 from yaml.emitter import Emitter
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
@@ -22,23 +23,65 @@ _RESOLVER = Resolver()
 _FLOW_LIMIT = 8
 # Raw, these would break the line (NEL, LS, PS) or make the file unreadable (C1 controls, U+FFFE/FFFF).
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+# How a string is written: plain, single-quoted, double-quoted, or a literal block.
+Style = Literal["", "'", '"', "|"]
 
 
 class _Analysis:
     allow_unicode = True
 
 
+class Reading(NamedTuple):
+    """What PyYAML says of a string, all the quoting rule needs: how it may be written, and if it reads as one."""
+
+    reads_as_str: bool  # written plain, a YAML 1.1 reader sees this string (not a bool, number, null, date)
+    block_plain: bool
+    flow_plain: bool
+    single_quoted: bool
+    literal: bool
+    multiline: bool
+
+
 @functools.lru_cache(maxsize=1 << 16)
-def scalar(value: str, flow: bool = False) -> str:
-    """A string as YAML: plain when it reads back as the same string, else single-, else double-quoted."""
-    if not value:
-        return "''"
+def reading(value: str) -> Reading:
+    """PyYAML's own analysis of `value`, the one place cmo uses its internals (tests/yamlio pins their answers)."""
     analysis = Emitter.analyze_scalar(_Analysis(), value)  # type: ignore[arg-type]
     implicit = _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR  # type: ignore[no-untyped-call]
-    plain = analysis.allow_flow_plain if flow else analysis.allow_block_plain
-    if implicit and plain and not analysis.multiline:
+    return Reading(
+        implicit,
+        analysis.allow_block_plain,
+        analysis.allow_flow_plain,
+        analysis.allow_single_quoted,
+        analysis.allow_block,
+        analysis.multiline,
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def style(value: str, flow: bool = False, literal: bool = False) -> Style:
+    """The one quoting rule: plain when it reads back as the same string, else single-, else double-quoted.
+
+    `literal` lets multi-line text be a `|` block instead (imported transcripts, whose quotes people read as
+    passages); only LF breaks go in one: a block reads NEL back as LF, and LS or PS would split its lines.
+    Nor text ending in a blank line: PyYAML ends its `|+` block with `...`, which ends a `cmo` list early.
+    """
+    facts = reading(value)
+    if facts.multiline:
+        block = facts.literal and not _ODD_BREAK.search(value) and value[-2:] not in ("\n", "\n\n")
+        return "|" if literal and not flow and block else '"'
+    if value and facts.reads_as_str and (facts.flow_plain if flow else facts.block_plain):
+        return ""
+    return "'" if facts.single_quoted else '"'
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def scalar(value: str, flow: bool = False) -> str:
+    """A string as YAML on one line, quoted by `style`; double quotes escape what would break the line."""
+    chosen = style(value, flow)
+    if chosen == "":
         return value
-    if analysis.allow_single_quoted and not analysis.multiline:
+    if chosen == "'":
         return "'" + value.replace("'", "''") + "'"
     return _ESCAPE.sub(lambda char: f"\\u{ord(char.group()):04x}", json.dumps(value, ensure_ascii=False))
 
@@ -53,7 +96,8 @@ def _atom(value: Any, flow: bool = False) -> str:
     return scalar(str(value), flow)
 
 
-def _flow_list(value: list[Any]) -> bool:
+def flow_list(value: list[Any]) -> bool:
+    """Whether a list is written `[a, b]`: a short list of strings (ids, codes)."""
     return 0 < len(value) <= _FLOW_LIMIT and all(isinstance(item, str) for item in value)
 
 
@@ -70,7 +114,7 @@ def emit(key: str, value: Any, indent: int, out: list[str]) -> None:
     elif isinstance(value, list):
         if not value:
             out.append(f"{pad}{key}: []")
-        elif _flow_list(value):
+        elif flow_list(value):
             out.append(f"{pad}{key}: [{', '.join(_atom(item, flow=True) for item in value)}]")
         else:
             out.append(f"{pad}{key}:")
@@ -92,6 +136,64 @@ def emit_items(items: Iterable[Any], indent: int, out: list[str]) -> None:
             out.extend(lines)
         else:
             out.append(dash + _atom(item))
+
+
+# --- documents: PyYAML's layout, cmo's quoting ----------------------------------------------------
+# The files `cmo qdpx import` writes and `cmo code --format yaml` are laid out by PyYAML (lists of
+# mappings at the key's indent), with strings styled by `style` above, multi-line text as `|` blocks.
+
+
+class Flow(dict[str, Any]):
+    """A mapping written on one line, `{resource: a, reasoning: b}`, as people write a split mechanism."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumping with cmo's string styles; a `Flow` on one line."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    chosen = style(value, literal=True)
+    # No style lets PyYAML pick plain only where its context (a flow list, a key) allows, else single quotes,
+    # which is `style`'s rule; the others are asked for by name.
+    return dumper.represent_scalar(_STR, value, style=chosen if chosen in ('"', "|") else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(
+    Flow, lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+)
+
+
+class _FlowListDumper(_Dumper):
+    """Every list as `[a, b]`: the codes of a `cmo` block."""
+
+
+_FlowListDumper.add_representer(
+    list, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+)
+
+
+def dump(data: Any, *, flow_lists: bool = False) -> str:
+    """`data` as a YAML document: keys in the given order, no line wrapping; `flow_lists` writes lists as `[a, b]`."""
+    return yaml.dump(
+        data,
+        Dumper=_FlowListDumper if flow_lists else _Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10**9,
+        default_flow_style=False,
+    )
+
+
+def dump_annotations(mappings: list[dict[str, Any]]) -> str:
+    """The YAML of a `cmo` block: one mapping, or a list of them."""
+    if len(mappings) == 1:
+        return dump(mappings[0], flow_lists=True)
+    items = []
+    for mapping in mappings:
+        lines = dump(mapping, flow_lists=True).splitlines()
+        items.append("".join(("- " if i == 0 else "  ") + line + "\n" for i, line in enumerate(lines)))
+    return "".join(items)
 
 
 # --- lines, as YAML counts them ------------------------------------------------------------------

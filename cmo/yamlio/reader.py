@@ -8,6 +8,8 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from cmo.core.rules import Rule
+
 try:  # libyaml's C parser when the wheel has it; the constructor below is ours either way
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -84,14 +86,14 @@ class _Builder:
         self.budget -= 1
         if self.budget < 0:
             raise YamlError(
-                "yaml-expansion",
+                Rule.YAML_EXPANSION,
                 "aliases expand this YAML far beyond its size (an alias bomb?); refused",
                 self.mark(node),
             )
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.active:
-            raise YamlError("yaml-expansion", "an alias refers to its own parent; refused", self.mark(node))
+            raise YamlError(Rule.YAML_EXPANSION, "an alias refers to its own parent; refused", self.mark(node))
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -100,7 +102,7 @@ class _Builder:
                 return self.sequence(node)
         finally:
             self.active.discard(id(node))
-        raise YamlError("yaml-syntax", "unsupported YAML node", self.mark(node))  # pragma: no cover
+        raise YamlError(Rule.YAML_SYNTAX, "unsupported YAML node", self.mark(node))  # pragma: no cover
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -124,7 +126,7 @@ class _Builder:
 
     def too_large(self, node: yaml.ScalarNode) -> YamlError:
         return YamlError(
-            "yaml-number-too-large",
+            Rule.YAML_NUMBER_TOO_LARGE,
             f"a number of more than {_MAX_INT_DIGITS:,} digits is too large for cmo"
             " (if it is meant as text, put it in quotes)",
             self.mark(node),
@@ -133,7 +135,7 @@ class _Builder:
     def refused_tag(self, node: yaml.Node) -> YamlError:
         tag = node.tag.replace(_TAG, "!!")
         return YamlError(
-            "yaml-tag",
+            Rule.YAML_TAG,
             f"YAML tag {tag!r} is not allowed: cmo files hold plain data, never objects",
             self.mark(node),
         )
@@ -147,12 +149,12 @@ class _Builder:
         result.value_marks = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlError("yaml-syntax", "a mapping key must be a plain value", self.mark(key_node))
+                raise YamlError(Rule.YAML_SYNTAX, "a mapping key must be a plain value", self.mark(key_node))
             key = self.scalar(key_node)
             if key in result:
                 first = result.key_marks[key]
                 raise YamlError(
-                    "yaml-duplicate-key",
+                    Rule.YAML_DUPLICATE_KEY,
                     f"key {key!r} appears twice in one mapping (first at line {first.line})",
                     self.mark(key_node),
                 )
@@ -184,11 +186,11 @@ def load(text: str, *, line_offset: int = 0) -> Any:
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise YamlError("yaml-syntax", f"invalid YAML: {problem}", where) from None
+        raise YamlError(Rule.YAML_SYNTAX, f"invalid YAML: {problem}", where) from None
     except yaml.YAMLError as exc:
-        raise YamlError("yaml-syntax", f"invalid YAML: {exc}", Mark(1 + line_offset, 1)) from None
+        raise YamlError(Rule.YAML_SYNTAX, f"invalid YAML: {exc}", Mark(1 + line_offset, 1)) from None
     except RecursionError:
-        raise YamlError("yaml-syntax", "YAML nested too deeply", Mark(1 + line_offset, 1)) from None
+        raise YamlError(Rule.YAML_SYNTAX, "YAML nested too deeply", Mark(1 + line_offset, 1)) from None
     finally:
         loader.dispose()
 
@@ -198,7 +200,7 @@ def load_bytes(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise YamlError("encoding", "file is not UTF-8; re-save it as UTF-8", Mark(1, 1)) from None
+        raise YamlError(Rule.ENCODING, "file is not UTF-8; re-save it as UTF-8", Mark(1, 1)) from None
     return load(text.replace("\r\n", "\n"))
 
 

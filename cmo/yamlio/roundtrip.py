@@ -6,25 +6,27 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def commented(value: Any) -> Any:
+def commented(value: Any, flow: bool = False) -> Any:
     """Plain data as ruamel nodes, strings quoted exactly where cmo's own emitter quotes them."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-    from cmo.yamlio.emitter import scalar
+    from cmo.yamlio.emitter import flow_list, style
 
     if isinstance(value, dict):
         return CommentedMap((key, commented(item)) for key, item in value.items())
     if isinstance(value, list):
-        seq = CommentedSeq(commented(item) for item in value)
-        if all(isinstance(item, str) for item in value) and value and len(value) <= 8:
-            seq.fa.set_flow_style()  # short lists of ids stay on one line
-        return seq
+        if flow_list(value):  # short lists of ids stay on one line, as the emitter writes them
+            seq = CommentedSeq(commented(item, flow=True) for item in value)
+            seq.fa.set_flow_style()
+            return seq
+        return CommentedSeq(commented(item) for item in value)
     if isinstance(value, str):
-        text = scalar(value)
-        if text.startswith("'"):
+        # The emitter's rule picks the style (ruamel's own would write `yes` or `on` plain, a YAML 1.2 string).
+        chosen = style(value, flow)
+        if chosen == "'":
             return SingleQuotedScalarString(value)
-        if text.startswith('"'):
+        if chosen == '"':
             return DoubleQuotedScalarString(value)
     return value
 

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from cmo.core.diagnostics import Diagnostics
+from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
-from cmo.corpus.models import ONE_LINE_PATTERN, SLUG_PATTERN, TRANSCRIPT_ID_PATTERN
 from cmo.yamlio.reader import Mark, locate
 
 M = TypeVar("M", bound=BaseModel)
@@ -18,6 +18,11 @@ _UNION_TAGS = frozenset({"mechanism-split", "mechanism-codes"})
 # The last part of the location of an error in a mapping's key (rather than its value).
 _KEY = "[key]"
 # What each pattern of cmo.corpus.models asks for, in words, so the message says what the pattern says.
+# The shapes an id or a one-line field may take in any cmo file, with how an error names each.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+TRANSCRIPT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+ONE_LINE_PATTERN = r"^[^\n]*$"
+
 _PATTERN_RULES = {
     SLUG_PATTERN: "is not a valid id (lower-case letters, digits and '-', starting with a letter or digit)",
     TRANSCRIPT_ID_PATTERN: "is not a valid transcript id (letters, digits, '.', '_' and '-', starting with a letter or digit)",
@@ -77,19 +82,19 @@ def _message(error: Any, path: tuple[int | str, ...], model: type[BaseModel]) ->
     if kind == "extra_forbidden":
         key = str(path[-1])
         where = f"{_field_name(path[:-1])}: " if len(path) > 1 else ""
-        return "unknown-key", f"{where}unknown key {key!r}{did_you_mean(key, _allowed_keys(model, path))}"
+        return Rule.UNKNOWN_KEY, f"{where}unknown key {key!r}{did_you_mean(key, _allowed_keys(model, path))}"
     if kind == "missing":
-        return "missing-key", f"required key {name!r} is missing"
+        return Rule.MISSING_KEY, f"required key {name!r} is missing"
     if kind in ("enum", "literal_error"):
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",") if c.strip(" '")]
-        return "invalid-value", f"{name}: {value!r} is not one of {expected}{did_you_mean(str(value), choices)}"
+        return Rule.INVALID_VALUE, f"{name}: {value!r} is not one of {expected}{did_you_mean(str(value), choices)}"
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern")
-        return "invalid-value", f"{name}: {value!r} {_PATTERN_RULES.get(pattern, f'does not match {pattern!r}')}"
+        return Rule.INVALID_VALUE, f"{name}: {value!r} {_PATTERN_RULES.get(pattern, f'does not match {pattern!r}')}"
     if kind == "list_type":
-        return "invalid-value", f"{name}: expected a list (or a single value), got {value!r}"
-    return "invalid-value", f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}" if name else error["msg"]
+        return Rule.INVALID_VALUE, f"{name}: expected a list (or a single value), got {value!r}"
+    return Rule.INVALID_VALUE, f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}" if name else error["msg"]
 
 
 def validate(
@@ -104,7 +109,7 @@ def validate(
     if not isinstance(data, dict):
         mark = getattr(data, "mark", None) or Mark(1, 1)
         shape = "empty" if data is None else f"a {type(data).__name__}"
-        diagnostics.add(path, mark.line, mark.column, "not-a-mapping", f"{what} must be a YAML mapping, not {shape}")
+        diagnostics.add(path, mark.line, mark.column, Rule.NOT_A_MAPPING, f"{what} must be a YAML mapping, not {shape}")
         return None
     try:
         return model.model_validate(data)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from cmo.across.compare import compare, load_theories
+from cmo.across.compare import compare
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import write_atomic
 from cmo.corpus.coding import code_corpus
 from cmo.corpus.layout import discover
 from cmo.theory.merge import merge_corpus
+from cmo.theory.store import load_theories
 from tests.conftest import REPO, Result, assert_golden, write_tree
 
 GOLDEN = Path(__file__).parent.parent / "golden"

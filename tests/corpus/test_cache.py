@@ -12,6 +12,7 @@ import pytest
 
 import cmo.corpus.cache
 import cmo.corpus.coding
+import cmo.corpus.transcript_coding
 from benchmarks.generate import generate
 from cmo.core.files import locked, write_bytes_atomic
 from cmo.corpus.cache import Cache, context_key
@@ -37,13 +38,13 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The transcripts actually coded (not answered from the cache) in this process."""
     coded: list[str] = []
-    real = cmo.corpus.coding._Coder.run
+    real = cmo.corpus.transcript_coding.TranscriptCoder.run
 
-    def run(self: cmo.corpus.coding._Coder) -> cmo.corpus.coding.TranscriptResult:
+    def run(self: cmo.corpus.transcript_coding.TranscriptCoder) -> cmo.corpus.transcript_coding.TranscriptResult:
         coded.append(self.file.name)
         return real(self)
 
-    monkeypatch.setattr(cmo.corpus.coding._Coder, "run", run)
+    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", run)
     return coded
 
 
@@ -323,18 +324,20 @@ def test_an_edit_made_while_the_file_is_coded_is_not_cached(
     root = tree(corpus_files(**{"int-01": TRANSCRIPT}))
     path = root / "alpha/int-01.md"
     out = root.parent / "records.jsonl"
-    real = cmo.corpus.coding._Coder.run
+    real = cmo.corpus.transcript_coding.TranscriptCoder.run
 
-    def edited_meanwhile(self: cmo.corpus.coding._Coder) -> cmo.corpus.coding.TranscriptResult:
+    def edited_meanwhile(
+        self: cmo.corpus.transcript_coding.TranscriptCoder,
+    ) -> cmo.corpus.transcript_coding.TranscriptResult:
         result = real(self)
         stat = path.stat()
         path.write_bytes(path.read_bytes().replace(b"months", b"monthz"))
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
         return result
 
-    monkeypatch.setattr(cmo.corpus.coding._Coder, "run", edited_meanwhile)
+    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", edited_meanwhile)
     assert cli("code", "-q", root).exit_code == 0
-    monkeypatch.setattr(cmo.corpus.coding._Coder, "run", real)
+    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", real)
     assert cli("code", "-q", "--out", out, root).exit_code == 0
     assert b"monthz" in out.read_bytes()
 

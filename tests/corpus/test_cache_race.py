@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import cmo.corpus.coding
+import cmo.corpus.transcript_coding
 from benchmarks.generate import generate
 from cmo.corpus.cache import Cache
 from cmo.corpus.coding import code_corpus
@@ -119,13 +119,13 @@ def test_a_run_that_saves_while_another_codes_keeps_both_runs_results(
     monkeypatch.setattr(Cache, "save", save_after_a_one_file_run)
     code_corpus([one], jobs=1, cache=True, keep_records=False)
     coded: list[str] = []
-    real_run = cmo.corpus.coding._Coder.run
+    real_run = cmo.corpus.transcript_coding.TranscriptCoder.run
 
-    def run(self: cmo.corpus.coding._Coder) -> cmo.corpus.coding.TranscriptResult:
+    def run(self: cmo.corpus.transcript_coding.TranscriptCoder) -> cmo.corpus.transcript_coding.TranscriptResult:
         coded.append(self.file.name)
         return real_run(self)
 
-    monkeypatch.setattr(cmo.corpus.coding._Coder, "run", run)
+    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", run)
     result = code_corpus([root], jobs=1, cache=True)
     assert coded == []  # both runs' new entries were merged into the cache on disk
     assert record_dicts(result.records) == record_dicts(code_corpus([root], jobs=1).records)

@@ -1,4 +1,4 @@
-"""`cmo qdpx` registered on the real `cmo` command (until cmo.cli.main does it), and .qdpx files built inline."""
+""".qdpx files built inline, as REFI-QDA exporters write them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,6 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
-
-from cmo.cli import main
-from cmo.cli import qdpx as qdpx_cli
-
-if not any(group.name == "qdpx" for group in main.app.registered_groups):
-    qdpx_cli.register(main.app)
 
 NS = "urn:QDA-XML:project:1.0"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from cmo.core.diagnostics import Diagnostics
+from cmo.core.paths import display_path
 from cmo.corpus.coding import code_corpus
-from cmo.corpus.layout import display_path
 from cmo.corpus.models import Record
 from cmo.qdpx.exporter import export_qdpx
 from cmo.qdpx.project import QdaCode, parse_project

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cmo.core.paths import display_path
 from cmo.corpus.coding import code_corpus
-from cmo.corpus.layout import display_path
 from tests.conftest import Result
 
 QC_CODEBOOK = """\

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cmo.corpus.layout import display_path
+from cmo.core.paths import display_path
 from cmo.qdpx.archive import Limits, open_archive
 from cmo.qdpx.errors import QdpxError
 from tests.conftest import TRANSCRIPT, Result, corpus_files, write_tree

@@ -8,13 +8,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cmo.across.compare import compare, load_theories
+from cmo.across.compare import compare
 from cmo.core.diagnostics import Diagnostics
 from cmo.corpus.layout import discover
 from cmo.corpus.models import Programme
 from cmo.render.html import CSP, render_html
 from cmo.render.view import Report, build_report
 from cmo.theory.model import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
+from cmo.theory.store import load_theories
 from tests.conftest import REPO
 
 DEMO = ("northcliffe-connect", "riverside-bridges")

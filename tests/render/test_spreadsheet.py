@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from cmo.across.compare import compare, load_theories
+from cmo.across.compare import compare
 from cmo.core.diagnostics import Diagnostics
 from cmo.corpus.layout import discover
 from cmo.corpus.models import Programme
 from cmo.render.spreadsheet import EXCEL_CELL_LIMIT, cmoc_rows, render_csv, render_xlsx
 from cmo.render.view import Report, build_report
 from cmo.theory.model import Cmoc, CodeRef, Counts, EvidenceEntry, Theory
+from cmo.theory.store import load_theories
 from tests.conftest import REPO, assert_golden
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"

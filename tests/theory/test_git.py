@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cmo.theory.diff import diff_theories, format_json, format_theory
+from cmo.render.diff_text import format_json, format_theory
+from cmo.theory.diff import diff_theories
 from cmo.theory.git import ExternalDiff, GitError, RevisionRange, parse_external_diff, parse_rev, read_at, repo_path
 from cmo.theory.model import Theory
 from tests.conftest import Result, write_tree
@@ -42,14 +43,11 @@ GIT_ENV = {
     "GIT_COMMITTER_DATE": "2024-03-01T12:00:00+00:00",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
-# A `cmo` that has `diff` whether or not cmo.cli.main registers it yet, for git to run.
+# The real `cmo` entry point, for git to run as a diff driver.
 CMO_WRAPPER = """\
 import sys
 from cmo.cli import main
-from cmo.cli.diff import register
 
-if not any(command.name == "diff" for command in main.app.registered_commands):
-    register(main.app)
 sys.argv[0] = "cmo"
 main.run()
 """
@@ -57,12 +55,7 @@ main.run()
 
 @pytest.fixture
 def cmo(cli: Callable[..., Result]) -> Callable[..., Result]:
-    """`cli`, with `diff` registered on the app until cmo.cli.main registers it itself."""
-    from cmo.cli.diff import register
-    from cmo.cli.main import app
-
-    if not any(command.name == "diff" for command in app.registered_commands):
-        register(app)
+    """The real `cmo` command, run in-process."""
     return cli
 
 

@@ -287,7 +287,7 @@ def test_a_failure_before_the_rename_leaves_the_old_file(
     assert result.exit_code == 1
     assert result.stderr.endswith("cmo: error: cannot write theories/alpha.yaml: disk vanished\n")
     assert theory_text(project) == before
-    assert sorted(p.name for p in (project / "theories").iterdir()) == [".cmo-merge.lock", "alpha.yaml"]
+    assert sorted(p.name for p in (project / "theories").iterdir()) == ["alpha.yaml"]  # the lock is outside
 
 
 def test_a_merge_killed_midway_leaves_the_old_file(project: Path) -> None:
@@ -347,7 +347,7 @@ def test_validate_theories(project: Path, cli: Callable[..., Result]) -> None:
 def test_the_layout_scan_agrees_with_the_parser_and_blanks_only_generated_keys(
     project: Path, cli: Callable[..., Result]
 ) -> None:
-    from cmo.theory.merge import scan_layout
+    from cmo.theory.skeleton import scan_layout
     from cmo.yamlio.reader import load
 
     write(project, "int-01", transcript(TRUST + "cmoc: trust-first\n", TRUST, "outcome: help-seeking\n"))
@@ -366,7 +366,7 @@ def test_the_layout_scan_agrees_with_the_parser_and_blanks_only_generated_keys(
 
 
 def test_a_layout_the_scan_does_not_know_falls_back_to_parsing(project: Path, cli: Callable[..., Result]) -> None:
-    from cmo.theory.merge import scan_layout
+    from cmo.theory.skeleton import scan_layout
 
     write(project, "int-01", transcript(TRUST + "cmoc: trust-first\n"))
     merge(cli)

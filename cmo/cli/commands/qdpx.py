@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-# The same codes as cmo.cli.main (imported there, not here, so that main can import this module).
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from cmo.cli.app import EXIT_FINDINGS, EXIT_OK, fail_usage
+from cmo.core.rules import Rule
+
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 qdpx_app = typer.Typer(
@@ -25,17 +26,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(qdpx_app, name="qdpx")
 
 
-def _fail_usage(message: str) -> NoReturn:
-    typer.echo(f"cmo: error: {message}", err=True)
-    raise typer.Exit(EXIT_USAGE)
-
-
 def _write_all(files: dict[Path, str]) -> None:
     """Write every file, or, when one cannot be written, put back what was there and say why (exit 1)."""
     import contextlib
 
     from cmo.core.files import write_atomic, write_bytes_atomic
-    from cmo.corpus.layout import display_path
+    from cmo.core.paths import display_path
 
     done: list[tuple[Path, bytes | None]] = []
     made: list[Path] = []
@@ -83,17 +79,17 @@ def import_command(
 ) -> None:
     """Import a REFI-QDA project: a transcript per text source, a `cmo` block per coded passage, the codebook."""
     from cmo.cli.output import print_diagnostics, tally
+    from cmo.core.paths import display_path
     from cmo.core.suggest import did_you_mean
     from cmo.corpus.coding import code_corpus
-    from cmo.corpus.layout import display_path
     from cmo.corpus.models import SourceType
     from cmo.qdpx.importer import ImportOptions, import_qdpx
 
     if not _SLUG.match(programme):
-        _fail_usage(f"programme id {programme!r} must be a slug (lower-case letters, digits and '-')")
+        fail_usage(f"programme id {programme!r} must be a slug (lower-case letters, digits and '-')")
     kinds = [kind.value for kind in SourceType]
     if source_type is not None and source_type not in kinds:
-        _fail_usage(f"--source-type {source_type!r} is not one of {', '.join(kinds)}{did_you_mean(source_type, kinds)}")
+        fail_usage(f"--source-type {source_type!r} is not one of {', '.join(kinds)}{did_you_mean(source_type, kinds)}")
     options = ImportOptions(
         programme=programme,
         corpus=corpus,
@@ -133,13 +129,14 @@ def export_command(
     from cmo.cli.output import print_diagnostics
     from cmo.core.diagnostics import Diagnostics
     from cmo.core.files import write_bytes_atomic
+    from cmo.core.paths import display_path
     from cmo.core.suggest import did_you_mean
     from cmo.corpus.coding import code_corpus
-    from cmo.corpus.layout import PROGRAMME_FILE, default_corpus, display_path
+    from cmo.corpus.layout import PROGRAMME_FILE, default_corpus
     from cmo.qdpx.exporter import export_qdpx
 
     if out is None:
-        _fail_usage("cmo qdpx export needs --out FILE.qdpx")
+        fail_usage("cmo qdpx export needs --out FILE.qdpx")
     root = corpus or default_corpus()
     names = list(programmes or [])
     diagnostics = Diagnostics()
@@ -150,7 +147,7 @@ def export_command(
                 display_path(root),
                 1,
                 1,
-                "qdpx-programme",
+                Rule.QDPX_PROGRAMME,
                 f"no programme {name!r} in this corpus{did_you_mean(name, candidates)}",
             )
     if diagnostics.errors:

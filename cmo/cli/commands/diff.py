@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from cmo.cli.app import EXIT_FINDINGS, EXIT_OK, fail_usage
+from cmo.cli.options import DiffFormat
 
 if TYPE_CHECKING:
     from cmo.core.diagnostics import Diagnostics
     from cmo.theory.diff import TheoryDiff
     from cmo.theory.model import Theory
 
-# The same codes as cmo.cli.main (imported there, not here, so that main can import this module).
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _ABSENT = {os.devnull, "/dev/null"}
-
-
-class DiffFormat(StrEnum):
-    text = "text"
-    md = "md"
-    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -31,13 +25,8 @@ def register(app: typer.Typer) -> None:
     app.command("diff", no_args_is_help=True)(diff_command)
 
 
-def _fail_usage(message: str) -> NoReturn:
-    typer.echo(f"cmo: error: {message}", err=True)
-    raise typer.Exit(EXIT_USAGE)
-
-
 def _render(diff: TheoryDiff, fmt: DiffFormat) -> str:
-    from cmo.theory.diff import format_json, format_markdown, format_text
+    from cmo.render.diff_text import format_json, format_markdown, format_text
 
     if fmt is DiffFormat.json:
         return format_json(diff)
@@ -48,13 +37,13 @@ def _render(diff: TheoryDiff, fmt: DiffFormat) -> str:
 
 def _load(source: Path | bytes | None, shown: str, diagnostics: Diagnostics) -> Theory | None:
     """A theory from a file or from bytes read out of git; None for an absent side (or an invalid one)."""
-    from cmo.theory.diff import load_theory_bytes
-    from cmo.theory.model import load_theory
+    from cmo.theory.model import load_theory, load_theory_bytes
 
     if source is None:
         return None
     if isinstance(source, bytes):
-        return load_theory_bytes(source, shown, diagnostics)
+        theory, _ = load_theory_bytes(source, shown, diagnostics)
+        return theory
     theory, _ = load_theory(source, shown, diagnostics)
     return theory
 
@@ -107,7 +96,7 @@ def diff_command(
 
     args = files or []
     if git_external + textconv + (rev is not None) > 1:
-        _fail_usage("--rev, --git-external and --textconv do not go together")
+        fail_usage("--rev, --git-external and --textconv do not go together")
     if textconv:
         _textconv(args)
     if git_external:
@@ -115,12 +104,12 @@ def diff_command(
     sides: list[tuple[Path | bytes | None, str]]
     if rev is not None:
         if len(args) != 1:
-            _fail_usage("--rev compares one theory file across revisions: cmo diff FILE --rev REV")
+            fail_usage("--rev compares one theory file across revisions: cmo diff FILE --rev REV")
         path = Path(args[0])
         try:
             old, new = versions_at(path, rev)
         except GitError as exc:
-            _fail_usage(str(exc))
+            fail_usage(str(exc))
         if new is None:  # the working copy, where a missing file is a deleted one, as git sees it
             present = path.exists() or path.is_symlink()
             sides = [(old.content, old.shown), (path if present else None, str(path))]
@@ -129,9 +118,9 @@ def diff_command(
             sides = [(old.content, old.shown), (new.content, new.shown)]
             missing = f"{path} exists at neither end of {rev}"
         if all(source is None for source, _ in sides):
-            _fail_usage(missing)
+            fail_usage(missing)
     elif len(args) != 2:
-        _fail_usage("give two theory files (cmo diff OLD.yaml NEW.yaml), or one with --rev REV")
+        fail_usage("give two theory files (cmo diff OLD.yaml NEW.yaml), or one with --rev REV")
     else:
         sides = [(None if arg in _ABSENT else Path(arg), arg) for arg in args]
     diagnostics = Diagnostics()
@@ -146,10 +135,11 @@ def _textconv(args: list[str]) -> NoReturn:
     """Print one theory file as stable lines; a file that is no valid theory passes through unchanged."""
     from cmo.cli.output import print_diagnostics
     from cmo.core.diagnostics import Diagnostics
-    from cmo.theory.diff import format_theory, printable
+    from cmo.render.diff_text import format_theory
+    from cmo.render.escape import printable
 
     if len(args) != 1:
-        _fail_usage("--textconv takes one FILE")
+        fail_usage("--textconv takes one FILE")
     path = Path(args[0])
     diagnostics = Diagnostics()
     theory = _load(path, str(path), diagnostics)
@@ -176,14 +166,16 @@ def _read(path: Path | None) -> bytes | None:
 def _git_external(args: list[str], fmt: DiffFormat, exit_code: bool) -> NoReturn:
     """Diff the two files git hands an external diff driver; everything goes to stdout, git's pager."""
     from cmo.core.diagnostics import Diagnostics
-    from cmo.core.diagnostics import format_text as format_diagnostics
-    from cmo.theory.diff import diff_theories, md_escape, printable, text_diff
+    from cmo.render.diagnostics import format_text as format_diagnostics
+    from cmo.render.diff_text import text_diff
+    from cmo.render.escape import md_escape, printable
+    from cmo.theory.diff import diff_theories
     from cmo.theory.git import GitError, parse_external_diff
 
     try:
         call = parse_external_diff(args)
     except GitError as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
     if call.unmerged:
         sys.stdout.write(f"* Unmerged path {call.path}\n")
         raise typer.Exit(EXIT_OK)

@@ -1,0 +1,87 @@
+"""`cmo report`: what people read, one programme's theory or the comparison of several, in the format asked for."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cmo.across.matching import DEFAULT_THRESHOLD
+from cmo.cli.app import EXIT_OK, fail_usage
+from cmo.cli.options import CorpusOption, ReportFormat, TheoriesOption, ThresholdOption
+
+if TYPE_CHECKING:
+    from cmo.render.formats import Renderer
+
+
+def register(app: typer.Typer) -> None:
+    """Add `cmo report` to the `cmo` command."""
+    app.command("report")(report_command)
+
+
+def renderers() -> dict[str, Renderer]:
+    """Every format `--format` offers: the core's renderers, and the terminal's rich layout as text."""
+    from cmo.cli.report_text import render_text
+    from cmo.render.formats import RENDERERS, Renderer
+
+    return {"text": Renderer(render_text), **RENDERERS}
+
+
+def report_command(
+    programmes: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Programme ids or theory files (default: every programme theory in --theories).", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: from --out's suffix, else text)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")] = None,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    theories: TheoriesOption = Path("theories"),
+    corpus: CorpusOption = None,
+) -> None:
+    """Render what people read: one programme's theory, or the comparison of several, as HTML, Markdown, Excel, CSV, JSON or text."""
+    from cmo.across.compare import compare
+    from cmo.cli.inputs import theories_or_exit
+    from cmo.cli.output import console, progress
+    from cmo.cli.writing import write_output
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.corpus.layout import default_corpus, discover
+    from cmo.render.formats import FORMAT_BY_SUFFIX
+    from cmo.render.view import build_report
+    from cmo.theory.store import programme_theory_names
+
+    chosen = fmt.value if fmt else FORMAT_BY_SUFFIX.get(out.suffix.lower(), "text") if out else "text"
+    renderer = renderers()[chosen]
+    if renderer.binary and out is None:
+        fail_usage(f"--format {chosen} needs --out FILE")
+    names = list(programmes or []) or programme_theory_names(theories)
+    if not names:
+        fail_usage(f"no programme theories in {theories}/ (run `cmo merge` first)")
+    diagnostics = Diagnostics()
+    with progress(f"loading {len(names)} programme theories"):
+        loaded = theories_or_exit(names, theories, diagnostics)
+        comparison = None
+        if len(loaded) > 1:
+            comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)
+        report = build_report(loaded, comparison)
+    if chosen == "text" and out is None:  # straight to the terminal: rich sizes the tables to it
+        from cmo.cli.report_text import print_report
+
+        print_report(report, console())
+        raise typer.Exit(EXIT_OK)
+    data = renderer.render(report)
+    if out is None:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+    else:
+        write_output(out, [data])
+        typer.echo(f"wrote {out}")
+    raise typer.Exit(EXIT_OK)

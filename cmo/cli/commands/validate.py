@@ -1,0 +1,62 @@
+"""`cmo validate`: check transcripts, codebooks, programme files and theory files; print diagnostics only."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from cmo.cli.app import EXIT_FINDINGS, EXIT_OK
+from cmo.cli.options import DiagnosticFormat, JobsOption, NoCacheOption, PathsArg
+
+
+def register(app: typer.Typer) -> None:
+    """Add `cmo validate` to the `cmo` command."""
+    app.command("validate")(validate_command)
+
+
+def validate_command(
+    paths: PathsArg = None,
+    fmt: Annotated[DiagnosticFormat, typer.Option("--format", "-f", help="How to print findings.")] = (
+        DiagnosticFormat.text
+    ),
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Check transcripts, codebooks, programme files and theory files; print diagnostics only."""
+    from cmo.cli.inputs import corpus_paths
+    from cmo.cli.output import tally, warn
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.corpus.coding import code_corpus
+    from cmo.corpus.layout import default_corpus
+    from cmo.render.diagnostics import format_github, format_json, format_text
+    from cmo.theory.check import check_theory
+    from cmo.theory.store import is_theory_path, theory_files
+
+    given = corpus_paths(paths)
+    theories = [path for path in given if is_theory_path(path)]
+    corpus = [path for path in given if path not in theories]
+    result = code_corpus(corpus or [default_corpus()], jobs=jobs, cache=not no_cache, keep_records=False)
+    warn(result.warnings)
+    found = Diagnostics()
+    if corpus:
+        found.extend(result.diagnostics)
+    checked = 0
+    for folder in theories:
+        for file in theory_files(folder):
+            check_theory(file, result.corpus, found)
+            checked += 1
+    diagnostics = found.sorted()
+    if fmt is DiagnosticFormat.json:
+        sys.stdout.write(format_json(diagnostics))
+    elif fmt is DiagnosticFormat.github:
+        sys.stdout.write(format_github(diagnostics))
+    else:
+        sys.stdout.write(format_text(diagnostics))
+        sys.stdout.flush()
+        typer.echo(tally(diagnostics, len(result.transcripts) if corpus else 0, checked), err=True)
+    errors = any(d.severity == "error" for d in diagnostics)
+    failed = errors or (strict and bool(diagnostics))
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

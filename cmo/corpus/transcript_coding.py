@@ -1,0 +1,333 @@
+"""Coding one transcript: its front matter and annotations checked against the codebook and its text, into CMO records."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypedDict
+
+from cmo.core.diagnostics import Diagnostic, Diagnostics, Severity
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
+from cmo.core.suggest import did_you_mean
+from cmo.corpus import evidence, transcript
+from cmo.corpus.layout import ProgrammeSource, suggest_code
+from cmo.corpus.models import (
+    FIELD_KINDS,
+    Annotation,
+    FrontMatter,
+    MechanismSplit,
+    Record,
+    SourceType,
+)
+from cmo.yamlio.reader import Mark, locate
+from cmo.yamlio.schema import TRANSCRIPT_ID_PATTERN, valid_part, validate
+
+_TRANSCRIPT_ID = re.compile(TRANSCRIPT_ID_PATTERN)
+_CORE_FIELDS = ("context", "mechanism", "outcome")
+
+# Plain tuples, not named ones, inside TranscriptData: the cache writes it with marshal, which takes
+# only the built-in types.
+DiagnosticData = tuple[int, int, str, str, str]  # line, column, rule, message, severity
+UndeclaredData = tuple[str, int]  # code, line
+
+
+class TranscriptData(TypedDict):
+    """A TranscriptResult as plain data: what a worker process sends back and the cache keeps."""
+
+    programme: str
+    path: str
+    transcript_id: str | None
+    id_mark: tuple[int, int]
+    source: str | None
+    diagnostics: list[DiagnosticData]
+    undeclared: list[UndeclaredData]
+    record_count: int
+    code_uses: dict[str, int]
+
+
+@dataclass(frozen=True)
+class UndeclaredCode:
+    """A code used in an annotation that the programme's codebooks do not declare."""
+
+    programme: str
+    code: str
+    path: str
+    line: int
+
+
+@dataclass
+class TranscriptResult:
+    """What coding one transcript gave: its identity, a summary of its records, the records, its problems.
+
+    Records may be held as built, or as plain data (from a worker process or the cache) turned into
+    models only when something asks for them: a summary of 10,000 transcripts never builds 100,000 models.
+    """
+
+    programme: str
+    path: str
+    shown: str
+    transcript_id: str | None = None
+    id_mark: Mark = field(default_factory=lambda: Mark(1, 1))
+    source: SourceType | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    undeclared: list[UndeclaredCode] = field(default_factory=list)
+    record_count: int = 0
+    code_uses: dict[str, int] = field(default_factory=dict)  # code -> how many records use it
+    built: list[Record] | None = None
+    pending: Callable[[], list[dict[str, Any]] | None] | None = None
+
+    @property
+    def records(self) -> list[Record]:
+        if self.built is None:
+            data = self.pending() if self.pending else []
+            self.built = [Record.model_validate(item) for item in data or []]
+        return self.built
+
+    def summarise(self, records: list[Record]) -> None:
+        self.built = records
+        self.record_count = len(records)
+        uses: Counter[str] = Counter()
+        for record in records:
+            uses.update({code for _, code in record.codes()})
+        self.code_uses = dict(sorted(uses.items()))
+
+    def to_data(self) -> TranscriptData:
+        """Everything but the records and the display path, as plain data (for the cache and worker processes)."""
+        return {
+            "programme": self.programme,
+            "path": self.path,
+            "transcript_id": self.transcript_id,
+            "id_mark": (self.id_mark.line, self.id_mark.column),
+            "source": self.source.value if self.source else None,
+            "diagnostics": [(d.line, d.column, d.rule, d.message, d.severity.value) for d in self.diagnostics],
+            "undeclared": [(u.code, u.line) for u in self.undeclared],
+            "record_count": self.record_count,
+            "code_uses": self.code_uses,
+        }
+
+    @classmethod
+    def from_data(
+        cls, data: Mapping[str, Any], shown: str, pending: Callable[[], list[dict[str, Any]] | None]
+    ) -> TranscriptResult:
+        """The result `to_data` gave (from a worker, or read back from the cache), its records still to come."""
+        programme = data["programme"]
+        return cls(
+            programme=programme,
+            path=data["path"],
+            shown=shown,
+            transcript_id=data["transcript_id"],
+            id_mark=Mark(*data["id_mark"]),
+            source=SourceType(data["source"]) if data["source"] else None,
+            diagnostics=[
+                Diagnostic(shown, line, column, rule, message, Severity(severity))
+                for line, column, rule, message, severity in data["diagnostics"]
+            ],
+            undeclared=[UndeclaredCode(programme, code, shown, line) for code, line in data["undeclared"]],
+            record_count=data["record_count"],
+            code_uses=dict(data["code_uses"]),
+            pending=pending,
+        )
+
+
+class TranscriptCoder:
+    """Codes one transcript of one programme."""
+
+    def __init__(self, file: Path, root: Path, programme: ProgrammeSource, shown: str | None = None) -> None:
+        self.file = file
+        self.programme = programme
+        self.diagnostics = Diagnostics()
+        self.shown = shown if shown is not None else display_path(file)
+        self.result = TranscriptResult(programme.id, file.relative_to(root).as_posix(), self.shown)
+        self.quotes: evidence.QuoteIndex | None = None  # built on the first quote, shared by the rest
+        self.records: list[Record] = []
+        self.raw: bytes | None = None
+
+    def error(self, mark: Mark | None, rule: str, message: str) -> None:
+        mark = mark or Mark(1, 1)
+        self.diagnostics.add(self.shown, mark.line, mark.column, rule, message)
+
+    def run(self) -> TranscriptResult:
+        try:
+            raw = self.raw = self.file.read_bytes()
+        except OSError as exc:
+            self.error(None, Rule.UNREADABLE, f"cannot read file: {exc.strerror}")
+            return self.finish()
+        text = transcript.decode(raw, self.shown, self.diagnostics)
+        if text is None:
+            return self.finish()
+        parsed = transcript.parse(text, self.shown, self.diagnostics)
+        if parsed is None:
+            return self.finish()
+        front = self.front_matter(parsed.front_matter)
+        number = 0
+        for block in parsed.blocks:
+            for data, line in transcript.parse_block(block, self.shown, self.diagnostics):
+                number += 1
+                record = self.record(data, line, number, block, parsed.text, front)
+                if record is not None:
+                    self.records.append(record)
+        return self.finish()
+
+    def finish(self) -> TranscriptResult:
+        self.result.diagnostics = self.diagnostics.items
+        self.result.summarise(self.records)
+        return self.result
+
+    def front_matter(self, data: Any) -> FrontMatter | None:
+        front = validate(FrontMatter, data, path=self.shown, diagnostics=self.diagnostics, what="front matter")
+        stem = self.file.stem
+        if front is None:
+            self.result.transcript_id = stem
+            return None
+        self.result.source = front.source
+        if front.id is not None:
+            self.result.transcript_id = front.id
+            self.result.id_mark = locate(data, ("id",)) or Mark(1, 1)
+        elif _TRANSCRIPT_ID.match(stem):
+            self.result.transcript_id = stem
+        else:
+            self.error(
+                Mark(1, 1),
+                Rule.TRANSCRIPT_ID,
+                f"file name {stem!r} is not a usable transcript id (letters, digits, '.', '_', '-'); "
+                "add `id:` to the front matter",
+            )
+        if front.programme is not None and front.programme != self.programme.id:
+            self.error(
+                locate(data, ("programme",)),
+                Rule.PROGRAMME_MISMATCH,
+                f"front matter says programme {front.programme!r}, but the file is in programme "
+                f"{self.programme.id!r}{did_you_mean(front.programme, [self.programme.id])}",
+            )
+        return front
+
+    def record(
+        self,
+        data: Any,
+        line: int,
+        number: int,
+        block: transcript.Block,
+        text: str,
+        front: FrontMatter | None,
+    ) -> Record | None:
+        annotation = validate(Annotation, data, path=self.shown, diagnostics=self.diagnostics, what="an annotation")
+        if annotation is None:
+            partial = valid_part(Annotation, data)
+            if partial is not None:
+                self.codes(partial, data)  # report its code problems too; the record is lost anyway
+            return None
+        if not any(getattr(annotation, name) for name in _CORE_FIELDS):
+            self.error(
+                getattr(data, "mark", None) or Mark(line, 1),
+                Rule.ANNOTATION_INCOMPLETE,
+                "an annotation must name at least one of context, mechanism, outcome",
+            )
+            return None
+        codes = self.codes(annotation, data)
+        found = self.evidence(annotation, data, block, text)
+        if codes is None or found is None or front is None or self.result.transcript_id is None:
+            return None
+        programme = self.programme.id
+        return Record(
+            id=f"{programme}/{self.result.transcript_id}#{number}",
+            programme=programme,
+            transcript=self.result.transcript_id,
+            source=front.source,
+            path=self.result.path,
+            line_start=found.line_start,
+            line_end=found.line_end,
+            quote=found.text,
+            participants=list(front.participants),
+            coder=annotation.coder or front.coder,
+            date=front.date,
+            cmoc=annotation.cmoc,
+            stance=annotation.stance,
+            note=annotation.note,
+            annotation_line=line,
+            **codes,
+        )
+
+    def codes(self, annotation: Annotation, data: Any) -> dict[str, list[str]] | None:
+        """Each coded field's codes, checked against the codebook; None when any code is wrong."""
+        fields: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}
+        for name in FIELD_KINDS:
+            value = getattr(annotation, name)
+            if name == "mechanism":
+                continue
+            fields[name] = _with_locations(value, data.get(name), (name,))
+        mechanism = annotation.mechanism
+        if isinstance(mechanism, MechanismSplit):
+            raw = data.get("mechanism")
+            fields["resource"] = _with_locations(mechanism.resource, raw.get("resource"), ("mechanism", "resource"))
+            fields["reasoning"] = _with_locations(mechanism.reasoning, raw.get("reasoning"), ("mechanism", "reasoning"))
+            fields["mechanism"] = fields["resource"] + fields["reasoning"]
+        else:
+            fields["mechanism"] = _with_locations(mechanism or [], data.get("mechanism"), ("mechanism",))
+            fields["resource"] = fields["reasoning"] = []
+        ok = True
+        for name, codes in fields.items():
+            if name in ("resource", "reasoning"):
+                continue  # checked as part of `mechanism`
+            expected = FIELD_KINDS[name]
+            for code, loc in codes:
+                declared = self.programme.codes.get(code)
+                mark = locate(data, loc)
+                if declared is None:
+                    ok = False
+                    self.result.undeclared.append(
+                        UndeclaredCode(self.programme.id, code, self.shown, mark.line if mark else 1)
+                    )
+                    self.error(
+                        mark,
+                        Rule.UNKNOWN_CODE,
+                        f"unknown code {code!r}: not in any codebook of programme {self.programme.id!r}"
+                        f"{suggest_code(code, self.programme, expected)}",
+                    )
+                elif declared.code.kind != expected:
+                    ok = False
+                    self.error(
+                        mark,
+                        Rule.CODE_KIND,
+                        f"code {code!r} is a {declared.code.kind} code, but `{name}` takes {expected} codes"
+                        f"{suggest_code(code, self.programme, expected) if name != 'enablers' and name != 'barriers' else ''}",
+                    )
+        if not ok:
+            return None
+        return {name: _unique(code for code, _ in codes) for name, codes in fields.items()}
+
+    def evidence(
+        self, annotation: Annotation, data: Any, block: transcript.Block, text: str
+    ) -> evidence.Evidence | None:
+        if annotation.quote is not None:
+            if self.quotes is None:
+                self.quotes = evidence.QuoteIndex(text)
+            found = self.quotes.find(annotation.quote, block.fence_line)
+            if found is None:
+                self.error(
+                    locate(data, ("quote",)),
+                    Rule.QUOTE_NOT_FOUND,
+                    f"quote does not occur in the transcript; {evidence.describe_closest(text, annotation.quote)}",
+                )
+            return found
+        found = evidence.paragraph_above(text, block.fence_offset, block.fence_line)
+        if found is None:
+            self.error(
+                Mark(block.fence_line, 1),
+                Rule.EVIDENCE_MISSING,
+                "no passage above this block to take as its evidence; put the block after the passage or add `quote:`",
+            )
+        return found
+
+
+def _with_locations(codes: list[str], raw: Any, loc: tuple[str | int, ...]) -> list[tuple[str, tuple[str | int, ...]]]:
+    if isinstance(raw, list):
+        return [(code, (*loc, index)) for index, code in enumerate(codes)]
+    return [(code, loc) for code in codes]
+
+
+def _unique(codes: Any) -> list[str]:
+    return list(dict.fromkeys(codes))

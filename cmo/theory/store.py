@@ -1,0 +1,88 @@
+"""Where theory files are and how to load them: programme ids to paths, folders to files, the overarching guard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from cmo.core.diagnostics import Diagnostics
+from cmo.core.paths import display_path
+from cmo.core.rules import Rule
+from cmo.theory.model import Theory, is_overarching, load_theory, parse_document, readable
+
+THEORY_SUFFIXES = (".yaml", ".yml")
+# The corpus's own YAML files, which sit beside transcripts and are never theories.
+_NOT_THEORIES = {"programme.yaml", "codebook.yaml"}
+
+
+class TheoryError(Exception):
+    """Theory files that cannot be found or read; the diagnostics say why."""
+
+
+def is_theory_path(path: Path) -> bool:
+    """A theory file, or a folder of them (no programme.yaml in or under it)."""
+    if path.is_file():
+        return path.suffix in THEORY_SUFFIXES and path.name not in _NOT_THEORIES
+    if not path.is_dir() or (path / "programme.yaml").exists() or any(path.glob("*/programme.yaml")):
+        return False
+    return any(path.glob("*.yaml")) or any(path.glob("*.yml"))
+
+
+def theory_files(path: Path) -> list[Path]:
+    """The theory files a path names: itself, or the YAML files directly in the folder."""
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.suffix in THEORY_SUFFIXES and p.is_file())
+
+
+def programme_theory_names(theories: Path) -> list[str]:
+    """The programme ids of every programme theory in the folder (the overarching theory left out), sorted."""
+    # As `cmo validate`: a folder or a dangling link named *.yaml is no theory file.
+    return [
+        path.stem
+        for path in sorted(p for p in theories.glob("*.yaml") if p.is_file())
+        if not is_overarching(parse_document(path.read_bytes(), str(path), Diagnostics()))
+    ]
+
+
+def resolve_theory(name: str, theories: Path) -> Path:
+    """A programme id means theories/<id>.yaml; anything that looks like a path is taken as one."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        return path
+    return theories / f"{name}.yaml"
+
+
+def load_theories(names: Sequence[str], theories: Path, diagnostics: Diagnostics) -> list[Theory]:
+    """The theories the names refer to; raises TheoryError after reporting any that cannot be read."""
+    loaded: list[Theory] = []
+    for name in names:
+        path = resolve_theory(name, theories)
+        shown = display_path(path)
+        if not path.is_file():
+            diagnostics.add(shown, 1, 1, Rule.THEORY_MISSING, f"no theory file for {name!r} (run `cmo merge` first?)")
+            continue
+        theory, _ = load_theory(path, shown, diagnostics)
+        if theory is not None:
+            loaded.append(theory)
+    ids = [theory.programme.id for theory in loaded]
+    for programme in sorted({p for p in ids if ids.count(p) > 1}):
+        diagnostics.add(str(theories), 1, 1, Rule.COMPARE_DUPLICATE, f"programme {programme!r} is given twice")
+    if diagnostics.errors:
+        raise TheoryError("cannot compare")
+    return loaded
+
+
+def existing_overarching(path: Path, shown: str, diagnostics: Diagnostics) -> str | None:
+    """The text of the overarching theory at `path` (None when there is none yet), to be updated in place.
+
+    A file there that is not an overarching theory is reported (`not-overarching`) and must not be
+    overwritten: the caller stops when `diagnostics` holds errors.
+    """
+    if not path.exists():
+        return None
+    raw = path.read_bytes()
+    data = parse_document(raw, shown, diagnostics)
+    if readable(data) and not is_overarching(data):
+        diagnostics.add(shown, 1, 1, Rule.NOT_OVERARCHING, "this file is not an overarching theory; not overwritten")
+    return raw.decode("utf-8-sig").replace("\r\n", "\n")

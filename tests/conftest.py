@@ -56,6 +56,17 @@ outcome: help-seeking
 """
 
 
+# Git with a pinned author and date, and no system config: real repositories in tests, same commits every run.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ada Author",
+    "GIT_AUTHOR_EMAIL": "ada@example.org",
+    "GIT_AUTHOR_DATE": "2024-03-01T12:00:00+00:00",
+    "GIT_COMMITTER_NAME": "Ada Author",
+    "GIT_COMMITTER_EMAIL": "ada@example.org",
+    "GIT_COMMITTER_DATE": "2024-03-01T12:00:00+00:00",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cmo.core.files import MERGE_LOCK, LockTimeout, lock_path, locked
-from tests.conftest import Result, corpus_files, write_tree
+from tests.conftest import GIT_ENV, Result, corpus_files, write_tree
 
 REPO = Path(__file__).resolve().parents[2]
 # A child that takes the lock on argv[1], says so, and holds it until its stdin closes (or it is killed).
@@ -141,13 +141,7 @@ def test_a_merge_in_a_git_repository_leaves_nothing_git_shows(
     tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = {
-        "GIT_AUTHOR_NAME": "Ada Author",
-        "GIT_AUTHOR_EMAIL": "ada@example.org",
-        "GIT_AUTHOR_DATE": "2024-03-01T12:00:00+00:00",
-        "GIT_COMMITTER_NAME": "Ada Author",
-        "GIT_COMMITTER_EMAIL": "ada@example.org",
-        "GIT_COMMITTER_DATE": "2024-03-01T12:00:00+00:00",
-        "GIT_CONFIG_NOSYSTEM": "1",
+        **GIT_ENV,
         "HOME": str(tmp_path / "home"),
         "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"),
         "GIT_CEILING_DIRECTORIES": str(tmp_path),

@@ -14,7 +14,7 @@ from cmo.render.diff_text import format_json, format_theory
 from cmo.theory.diff import diff_theories
 from cmo.theory.git import ExternalDiff, GitError, RevisionRange, parse_external_diff, parse_rev, read_at, repo_path
 from cmo.theory.model import Theory
-from tests.conftest import Result, write_tree
+from tests.conftest import GIT_ENV, Result, write_tree
 
 THEORY = """\
 # Programme theory of Alpha (comments are people's)
@@ -34,15 +34,6 @@ cmocs:
 """
 REFINED = THEORY.replace("status: supported", "status: refined")
 WITH_LOOP = REFINED + "  - id: loop\n    status: new\n"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Ada Author",
-    "GIT_AUTHOR_EMAIL": "ada@example.org",
-    "GIT_AUTHOR_DATE": "2024-03-01T12:00:00+00:00",
-    "GIT_COMMITTER_NAME": "Ada Author",
-    "GIT_COMMITTER_EMAIL": "ada@example.org",
-    "GIT_COMMITTER_DATE": "2024-03-01T12:00:00+00:00",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 # The real `cmo` entry point, for git to run as a diff driver.
 CMO_WRAPPER = """\
 import sys

@@ -1,15 +1,14 @@
-"""Which codes of different programmes mean the same: same id, `same_as` (transitive), or similar labels."""
+"""Which codes of different programmes mean the same: same id or `same_as` (confirmed), or similar labels (candidates)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-# Default similarity (rapidfuzz token_set_ratio, 0-100) above which two labels are taken to mean the same.
-DEFAULT_THRESHOLD = 80.0
-# Rows of the similarity matrix computed at once: bounds memory at 10,000 x 10,000 labels.
-_CHUNK = 2048
+from cmo.across.similarity import DEFAULT_THRESHOLD, similarity_matrix
+
+__all__ = ["DEFAULT_THRESHOLD", "Candidate", "CodeInfo", "Concept", "Match", "Matching", "match_codes", "match_role"]
 
 
 class Match(StrEnum):
@@ -17,10 +16,11 @@ class Match(StrEnum):
 
     SAME_ID = "same-id"
     SAME_AS = "same-as"
-    FUZZY = "fuzzy"
+    FUZZY = "fuzzy"  # only ever a Candidate's match: similar labels prove nothing until an analyst confirms them
 
 
 _STRENGTH = {Match.SAME_ID: 2, Match.SAME_AS: 1, Match.FUZZY: 0}
+CONFIRMED = frozenset({Match.SAME_ID, Match.SAME_AS})
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,12 @@ class CodeInfo:
 
     label: str
     same_as: tuple[str, ...] = ()
+    not_same_as: tuple[str, ...] = ()
 
 
 @dataclass
 class Concept:
-    """Codes of one role, one per programme at most, that mean the same."""
+    """Codes of one role, one per programme at most, that an analyst has said mean the same (or one code alone)."""
 
     codes: dict[str, str]
     labels: dict[str, str]
@@ -44,47 +45,86 @@ class Concept:
     def programmes(self) -> list[str]:
         return list(self.codes)
 
+    @property
+    def confirmed(self) -> bool:
+        """True when the codes are one concept by the same id or a `same_as` some codebook declares."""
+        return self.match in CONFIRMED
+
     def explain(self) -> str:
         if self.match is Match.FUZZY:
             return f"fuzzy {self.score:.0f}"
         return self.match.value if self.match else "one programme"
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """Two codes of different programmes whose labels read alike: a possible match for the analyst to confirm."""
+
+    role: str
+    codes: dict[str, str]
+    labels: dict[str, str]
+    score: float
+    match: Match = Match.FUZZY
+
+    @property
+    def programmes(self) -> list[str]:
+        return list(self.codes)
+
+    @property
+    def link_command(self) -> str:
+        """The command that confirms this match (it adds `same_as` to the first code's codebook)."""
+        return "cmo codebook link " + " ".join(f"{p}:{c}" for p, c in self.codes.items())
+
+    @property
+    def reject_command(self) -> str:
+        """The command that rejects it (it adds `not_same_as`), so it is never proposed again."""
+        return "cmo codebook link --reject " + " ".join(f"{p}:{c}" for p, c in self.codes.items())
+
+    def explain(self) -> str:
+        return f"fuzzy {self.score:.0f}, unconfirmed"
+
+
+@dataclass
+class Matching:
+    """The concepts of one role (confirmed equivalence only) and the candidate matches left to confirm."""
+
+    concepts: list[Concept]
+    candidates: list[Candidate]
+
+
+Node = tuple[str, str]  # (programme, code id)
+
+
 @dataclass
 class _Components:
     """Union-find over (programme, code) nodes that never puts two codes of one programme together."""
 
-    parent: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    members: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
-    match: dict[tuple[str, str], Match] = field(default_factory=dict)
-    score: dict[tuple[str, str], float] = field(default_factory=dict)
+    parent: dict[Node, Node] = field(default_factory=dict)
+    members: dict[Node, list[Node]] = field(default_factory=dict)
+    match: dict[Node, Match] = field(default_factory=dict)
 
-    def add(self, node: tuple[str, str]) -> None:
+    def add(self, node: Node) -> None:
         self.parent[node] = node
         self.members[node] = [node]
 
-    def find(self, node: tuple[str, str]) -> tuple[str, str]:
+    def find(self, node: Node) -> Node:
         while self.parent[node] != node:
             self.parent[node] = self.parent[self.parent[node]]
             node = self.parent[node]
         return node
 
-    def programmes(self, root: tuple[str, str]) -> set[str]:
+    def programmes(self, root: Node) -> set[str]:
         return {programme for programme, _ in self.members[root]}
 
-    def union(self, a: tuple[str, str], b: tuple[str, str], how: Match, score: float = 100.0) -> bool:
+    def union(self, a: Node, b: Node, how: Match) -> bool:
         root_a, root_b = self.find(a), self.find(b)
         if root_a == root_b or self.programmes(root_a) & self.programmes(root_b):
             return False
         root_a, root_b = sorted((root_a, root_b))
         self.parent[root_b] = root_a
         self.members[root_a] += self.members.pop(root_b)
-        links = [(how, score)]
-        for root in (root_a, root_b):
-            if root in self.match:
-                links.append((self.match.pop(root), self.score.pop(root)))
-        weakest = min(links, key=lambda link: (_STRENGTH[link[0]], link[1]))
-        self.match[root_a], self.score[root_a] = weakest
+        links = [how] + [self.match.pop(root) for root in (root_a, root_b) if root in self.match]
+        self.match[root_a] = min(links, key=lambda link: _STRENGTH[link])
         return True
 
 
@@ -110,32 +150,9 @@ def _same_as_groups(codebooks: Mapping[str, Mapping[str, CodeInfo]]) -> dict[str
     return group
 
 
-def _fuzzy_pairs(left: Sequence[str], right: Sequence[str], threshold: float) -> list[tuple[float, int, int]]:
-    """(score, i, j) for every label pair at or above threshold, computed as a matrix on all cores."""
-    import numpy as np
-    from rapidfuzz import fuzz, process, utils
-
-    pairs: list[tuple[float, int, int]] = []
-    for start in range(0, len(left), _CHUNK):
-        block = process.cdist(
-            left[start : start + _CHUNK],
-            right,
-            scorer=fuzz.token_set_ratio,
-            processor=utils.default_process,
-            score_cutoff=threshold,
-            dtype=np.uint8,
-            workers=-1,
-        )
-        rows, columns = np.nonzero(block)
-        pairs.extend(
-            (float(block[i, j]), int(i) + start, int(j)) for i, j in zip(rows.tolist(), columns.tolist(), strict=True)
-        )
-    return pairs
-
-
 def _union_same_ids(components: _Components) -> None:
     """Codes of different programmes with the same id are one concept."""
-    by_id: dict[str, list[tuple[str, str]]] = {}
+    by_id: dict[str, list[Node]] = {}
     for node in components.parent:
         by_id.setdefault(node[1], []).append(node)
     for nodes in by_id.values():
@@ -146,7 +163,7 @@ def _union_same_ids(components: _Components) -> None:
 def _union_same_as(components: _Components, codebooks: Mapping[str, Mapping[str, CodeInfo]]) -> None:
     """Codes a codebook declares `same_as` each other (transitively) are one concept."""
     groups = _same_as_groups(codebooks)
-    by_group: dict[int, list[tuple[str, str]]] = {}
+    by_group: dict[int, list[Node]] = {}
     for node in components.parent:
         if node[1] in groups:
             by_group.setdefault(groups[node[1]], []).append(node)
@@ -155,14 +172,29 @@ def _union_same_as(components: _Components, codebooks: Mapping[str, Mapping[str,
             components.union(sorted(nodes)[0], node, Match.SAME_AS)
 
 
-def _union_fuzzy(
-    components: _Components,
-    used: Mapping[str, Sequence[str]],
-    label: Callable[[tuple[str, str]], str],
-    threshold: float,
-) -> None:
-    """For each pair of programmes, codes not yet matched across them join by label similarity, best first."""
+class _Labels:
+    """Labels and rejections of (programme, code) nodes, read from the codebooks (the id when none is declared)."""
+
+    def __init__(self, codebooks: Mapping[str, Mapping[str, CodeInfo]]) -> None:
+        self.codebooks = codebooks
+
+    def info(self, node: Node) -> CodeInfo:
+        return self.codebooks.get(node[0], {}).get(node[1]) or CodeInfo(node[1])
+
+    def label(self, node: Node) -> str:
+        return self.info(node).label
+
+    def rejected(self, a: Node, b: Node) -> bool:
+        """True when either code's `not_same_as` names the other: the analyst said they differ."""
+        return b[1] in self.info(a).not_same_as or a[1] in self.info(b).not_same_as
+
+
+def _candidates(
+    components: _Components, used: Mapping[str, Sequence[str]], labels: _Labels, threshold: float, role: str
+) -> list[Candidate]:
+    """For each pair of programmes, code pairs not already one concept whose labels score >= threshold, best first."""
     programmes = list(used)
+    found: list[Candidate] = []
     for i, first in enumerate(programmes):
         for second in programmes[i + 1 :]:
             left = [
@@ -173,41 +205,43 @@ def _union_fuzzy(
             ]
             if not left or not right:
                 continue
-            pairs = _fuzzy_pairs([label(n) for n in left], [label(n) for n in right], threshold)
-            for score, a, b in sorted(pairs, key=lambda p: (-p[0], left[p[1]][1], right[p[2]][1])):
-                components.union(left[a], right[b], Match.FUZZY, score)
+            pairs = similarity_matrix([labels.label(n) for n in left], [labels.label(n) for n in right], threshold)
+            for a, b, score in sorted(pairs, key=lambda p: (-p[2], left[p[0]][1], right[p[1]][1])):
+                if labels.rejected(left[a], right[b]):
+                    continue
+                nodes = (left[a], right[b])
+                found.append(Candidate(role, dict(nodes), {p: labels.label((p, c)) for p, c in nodes}, round(score, 1)))
+    return found
 
 
-def _concepts(
-    components: _Components, programmes: Sequence[str], label: Callable[[tuple[str, str]], str]
-) -> list[Concept]:
+def _concepts(components: _Components, programmes: Sequence[str], labels: _Labels) -> list[Concept]:
     order = {programme: index for index, programme in enumerate(programmes)}
     concepts = []
     for root, members in components.members.items():
         members.sort(key=lambda node: order[node[0]])
-        match = components.match.get(root)
         concepts.append(
             Concept(
                 codes=dict(members),
-                labels={p: label((p, c)) for p, c in members},
-                match=match,
-                score=components.score.get(root) if match else None,
+                labels={p: labels.label((p, c)) for p, c in members},
+                match=components.match.get(root),
             )
         )
-    # Converging concepts first, then by how many programmes share them, then by label.
+    # Concepts shared by more programmes first, then by which programmes, then by label.
     concepts.sort(key=lambda c: (-len(c.codes), [order[p] for p in c.codes], next(iter(c.labels.values())).lower()))
     return concepts
 
 
-def match_codes(
+def match_role(
     used: Mapping[str, Sequence[str]],
     codebooks: Mapping[str, Mapping[str, CodeInfo]],
     threshold: float = DEFAULT_THRESHOLD,
-) -> list[Concept]:
-    """Group the codes each programme uses (in one role) into concepts, strongest evidence of sameness first.
+    role: str = "",
+) -> Matching:
+    """Concepts of one role by confirmed equivalence, and the candidate matches (similar labels) left to confirm.
 
-    `used` maps programme -> code ids it uses; `codebooks` programme -> code id -> CodeInfo (for labels
-    and same_as). Programmes keep the order of `used`.
+    `used` maps programme -> code ids it uses; `codebooks` programme -> code id -> CodeInfo (labels, same_as,
+    not_same_as). Programmes keep the order of `used`. Candidates never join concepts; a pair either code
+    rejects with `not_same_as`, and a label against its opposite, is never a candidate.
     """
     components = _Components()
     for programme in used:
@@ -215,10 +249,14 @@ def match_codes(
             components.add((programme, code))
     _union_same_ids(components)
     _union_same_as(components, codebooks)
+    labels = _Labels(codebooks)
+    return Matching(_concepts(components, list(used), labels), _candidates(components, used, labels, threshold, role))
 
-    def label(node: tuple[str, str]) -> str:
-        info = codebooks.get(node[0], {}).get(node[1])
-        return info.label if info else node[1]
 
-    _union_fuzzy(components, used, label, threshold)
-    return _concepts(components, list(used), label)
+def match_codes(
+    used: Mapping[str, Sequence[str]],
+    codebooks: Mapping[str, Mapping[str, CodeInfo]],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Concept]:
+    """The concepts of `match_role`: codes grouped by same id and `same_as` only."""
+    return match_role(used, codebooks, threshold).concepts

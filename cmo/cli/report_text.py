@@ -8,7 +8,9 @@ from rich.table import Table
 
 from cmo.render.compare_text import findings
 from cmo.render.escape import printable
+from cmo.render.overarching import CONDITION_TITLES, OverarchingView
 from cmo.render.view import SOURCES, Report
+from cmo.theory.model import CONDITION_ROLES
 
 
 def escape(text: str) -> str:
@@ -16,8 +18,35 @@ def escape(text: str) -> str:
     return _markup_escape(printable(text))
 
 
+def _print_overarching(view: OverarchingView, out: Console) -> None:
+    out.print(f"\n[bold]Overarching theory across {escape(', '.join(view.programmes))}[/bold]")
+    for cmoc in view.cmocs:
+        table = Table(title=f"\n{escape(cmoc.id)} ({cmoc.kind}, {escape(cmoc.status)})", title_justify="left")
+        for column in ("programme", "CMOCs", "excerpts", *(CONDITION_TITLES[r] for r in CONDITION_ROLES)):
+            table.add_column(column, justify="right" if column == "excerpts" else "left")
+        for side in cmoc.sides:
+            conditions = [
+                "; ".join(f"{escape(c.label)} ({c.excerpts})" for c in side.conditions.get(role, [])) or "-"
+                for role in CONDITION_ROLES
+            ]
+            table.add_row(escape(side.programme), escape(", ".join(side.cmocs)), str(side.excerpts), *conditions)
+        out.print(table)
+        out.print(f"  {escape(cmoc.statement)}")
+        if cmoc.finding:
+            out.print(f"  [bold]{escape(cmoc.finding)}[/bold]")
+    for programme, specific in view.context_specific.items():
+        out.print(f"\n  {escape(programme)}: {len(specific.cmocs)} CMOCs in this programme only")
+        if specific.hypotheses:
+            out.print(f"    hypotheses, not yet evidenced: {escape(', '.join(specific.hypotheses))}")
+        if specific.contradicted:
+            out.print(f"    contradicted by the evidence: {escape(', '.join(specific.contradicted))}")
+
+
 def print_report(report: Report, out: Console) -> None:
     out.print(f"[bold]{escape(report.title)}[/bold]\n")
+    if not report.programmes and report.overarching is not None:
+        _print_overarching(report.overarching, out)
+        return
     programmes = Table(title="Programmes", title_justify="left")
     programmes.add_column("")
     for programme in report.programmes:
@@ -31,6 +60,8 @@ def print_report(report: Report, out: Console) -> None:
         out.print("\n[bold]Convergence and divergence[/bold]")
         for line in findings(report.comparison):
             out.print(f"  {escape(line)}")
+    if report.overarching is not None:
+        _print_overarching(report.overarching, out)
     for programme in report.programmes:
         table = Table(title=f"\nCMOCs of {escape(programme.name)}", title_justify="left", show_lines=True)
         for column in ("CMOC", "status", "statement", "excerpts", *SOURCES, "triangulated"):

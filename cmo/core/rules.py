@@ -56,10 +56,21 @@ class Rule(StrEnum):
     PROGRAMME_ID = "programme-id"
     CODE_REDEFINED = "code-redefined"
     SAME_AS_SELF = "same-as-self"
+    SAME_AS_UNKNOWN = "same-as-unknown"
+    SAME_AS_KIND = "same-as-kind"
+    SAME_AS_CONFLICT = "same-as-conflict"
+    LINK_PROGRAMME = "link-programme"
+    LINK_CODE = "link-code"
+    LINK_SELF = "link-self"
+    LINK_SAME_PROGRAMME = "link-same-programme"
+    LINK_KIND = "link-kind"
+    LINK_CONFLICT = "link-conflict"
+    LINK_UNSAFE = "link-unsafe"
     # Theory files, as `cmo validate` checks them.
     DUPLICATE_CMOC = "duplicate-cmoc"
     DANGLING_LINK = "dangling-link"
     PROGRAMME_UNKNOWN = "programme-unknown"
+    STATUS_EVIDENCE = "status-evidence"
     # Merge (and synthesise, which merges into the overarching theory).
     MERGE_UNSAFE = "merge-unsafe"
     CMOC_NO_EVIDENCE = "cmoc-no-evidence"
@@ -68,7 +79,9 @@ class Rule(StrEnum):
     COMPARE_DUPLICATE = "compare-duplicate"
     UNKNOWN_CMOC = "unknown-cmoc"
     IMPORT_CLASH = "import-clash"
+    IMPORT_UNTRANSLATABLE = "import-untranslatable"
     NOT_OVERARCHING = "not-overarching"
+    THEORY_KIND = "theory-kind"
     # REFI-QDA (.qdpx) import and export.
     QDPX_ARCHIVE = "qdpx-archive"
     QDPX_UNSAFE_ENTRY = "qdpx-unsafe-entry"
@@ -149,18 +162,41 @@ RULES: dict[Rule, RuleInfo] = {
     Rule.PROGRAMME_ID: RuleInfo(_C, _E, "a programme's `id` is not its folder name"),
     Rule.CODE_REDEFINED: RuleInfo(_C, _E, "a programme's codebook defines a code of the shared codebook again"),
     Rule.SAME_AS_SELF: RuleInfo(_C, _E, "a code lists itself in `same_as`"),
+    Rule.SAME_AS_UNKNOWN: RuleInfo(
+        _C, _E, "a `same_as` or `not_same_as` target that no codebook of the corpus declares"
+    ),
+    Rule.SAME_AS_KIND: RuleInfo(_C, _E, "a `same_as` target of another kind than the code"),
+    Rule.SAME_AS_CONFLICT: RuleInfo(_C, _E, "a `not_same_as` target that is the same through `same_as` (or a chain)"),
+    Rule.LINK_PROGRAMME: RuleInfo(_C, _E, "`cmo codebook link` names a programme the corpus does not have"),
+    Rule.LINK_CODE: RuleInfo(_C, _E, "`cmo codebook link` names a code the programme's codebooks do not declare"),
+    Rule.LINK_SELF: RuleInfo(_C, _E, "`cmo codebook link` links a code to itself"),
+    Rule.LINK_SAME_PROGRAMME: RuleInfo(_C, _E, "`cmo codebook link` links two codes one programme sees"),
+    Rule.LINK_KIND: RuleInfo(_C, _E, "`cmo codebook link` links codes of different kinds"),
+    Rule.LINK_CONFLICT: RuleInfo(
+        _C, _E, "linking a pair recorded as `not_same_as`, or rejecting one linked by `same_as`"
+    ),
+    Rule.LINK_UNSAFE: RuleInfo(_C, _E, "the codebook cannot gain the entry without changing more than one list"),
     Rule.DUPLICATE_CMOC: RuleInfo(_TH, _E, "a CMOC id appears twice in one theory"),
     Rule.DANGLING_LINK: RuleInfo(_TH, _E, "a CMOC links to an id that is no CMOC of the theory"),
     Rule.PROGRAMME_UNKNOWN: RuleInfo(
         _TH, _W, "a theory's programme is not in the corpus, so its codes were not checked"
     ),
+    Rule.STATUS_EVIDENCE: RuleInfo(_TH, _W, "a CMOC's status that its evidence does not bear out (or never revisited)"),
     Rule.MERGE_UNSAFE: RuleInfo(_M, _E, "merge cannot edit the theory file without losing what people wrote"),
     Rule.CMOC_NO_EVIDENCE: RuleInfo(_M, _W, "a curated CMOC lost all its evidence (or no longer converges); kept"),
     Rule.THEORY_MISSING: RuleInfo(_A, _E, "no theory file for a programme named on the command line"),
     Rule.COMPARE_DUPLICATE: RuleInfo(_A, _E, "a programme is named twice"),
     Rule.UNKNOWN_CMOC: RuleInfo(_A, _E, "`cmo import --cmoc` names a CMOC the source programme does not have"),
     Rule.IMPORT_CLASH: RuleInfo(_A, _E, "an imported CMOC's id is already a CMOC of the target programme"),
+    Rule.IMPORT_UNTRANSLATABLE: RuleInfo(
+        _A,
+        _E,
+        "a CMOC's context, mechanism or outcome has no equivalent in the target (a warning with --allow-partial)",
+    ),
     Rule.NOT_OVERARCHING: RuleInfo(_A, _E, "the `--out` of synthesise is a file that is not an overarching theory"),
+    Rule.THEORY_KIND: RuleInfo(
+        _A, _E, "a file named as a theory is not the kind the command reads (or no theory at all)"
+    ),
     Rule.QDPX_ARCHIVE: RuleInfo(_Q, _E, "not a readable zip file, or an entry that cannot be read"),
     Rule.QDPX_UNSAFE_ENTRY: RuleInfo(_Q, _E, "a zip entry with an absolute path or `..`, or given twice"),
     Rule.QDPX_TOO_LARGE: RuleInfo(_Q, _E, "the project inflates to more than 512 MB"),

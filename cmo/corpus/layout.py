@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,14 @@ from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
 from cmo.corpus.models import Code, Codebook, Programme
+from cmo.corpus.same_as import chain, same_as_graph
 from cmo.yamlio.reader import Mark, YamlError, load_bytes
 from cmo.yamlio.schema import validate
 
 PROGRAMME_FILE = "programme.yaml"
 CODEBOOK_FILE = "codebook.yaml"
 TRANSCRIPT_SUFFIX = ".md"
+LINK_KEYS = ("same_as", "not_same_as")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class DeclaredCode:
     line: int
     column: int
     shared: bool
+    # (key, target, line, column) of each `same_as` / `not_same_as` entry, for messages that point at it.
+    targets: tuple[tuple[str, str, int, int], ...] = ()
 
 
 @dataclass
@@ -71,12 +76,30 @@ def load_codebook(path: Path, diagnostics: Diagnostics, *, shared: bool) -> dict
     codebook = validate(Codebook, data, path=shown, diagnostics=diagnostics, what="a codebook")
     if codebook is None:
         return {}
-    key_marks = getattr(data.get("codes"), "key_marks", {}) if isinstance(data, dict) else {}
+    codes = data.get("codes") if isinstance(data, dict) else None
+    key_marks = getattr(codes, "key_marks", {})
     declared = {}
     for code_id, code in codebook.codes.items():
         mark = key_marks.get(code_id, Mark(1, 1))
-        declared[code_id] = DeclaredCode(code_id, code, shown, mark.line, mark.column, shared)
+        targets = _target_marks(codes.get(code_id) if isinstance(codes, dict) else None, mark)
+        declared[code_id] = DeclaredCode(code_id, code, shown, mark.line, mark.column, shared, targets)
     return declared
+
+
+def _target_marks(entry: Any, fallback: Mark) -> tuple[tuple[str, str, int, int], ...]:
+    """Where each `same_as` and `not_same_as` id of one code entry is written."""
+    found = []
+    for key in LINK_KEYS:
+        value = entry.get(key) if isinstance(entry, dict) else None
+        if isinstance(value, str):
+            mark = getattr(entry, "value_marks", {}).get(key, fallback)
+            found.append((key, value, mark.line, mark.column))
+        elif isinstance(value, list):
+            marks = getattr(value, "item_marks", [])
+            for index, item in enumerate(value):
+                mark = marks[index] if index < len(marks) else fallback
+                found.append((key, str(item), mark.line, mark.column))
+    return tuple(found)
 
 
 def _programme_folder(path: Path) -> Path | None:
@@ -174,7 +197,62 @@ def discover(paths: list[Path], diagnostics: Diagnostics) -> Corpus | None:
         source = _load_programme(folder, shared, diagnostics)
         source.transcripts = sorted(set(selected[folder]), key=_path_order)
         corpus.programmes[source.id] = source
+    check_links(corpus.programmes.values(), _every_code(corpus, shared), diagnostics)
     return corpus
+
+
+def _every_code(corpus: Corpus, shared: dict[str, DeclaredCode]) -> dict[str, DeclaredCode]:
+    """Every code the corpus declares, in the programmes selected or not: what `same_as` may name."""
+    known = dict(shared)
+    for source in corpus.programmes.values():
+        known.update(source.codes)
+    for child in sorted(p for p in corpus.root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        others = child.name not in corpus.programmes and (child / PROGRAMME_FILE).is_file()
+        if others and (child / CODEBOOK_FILE).is_file():  # its own problems are reported when it is checked
+            known.update(load_codebook(child / CODEBOOK_FILE, Diagnostics(), shared=False))
+    return known
+
+
+def check_links(
+    programmes: Iterable[ProgrammeSource], known: dict[str, DeclaredCode], diagnostics: Diagnostics
+) -> None:
+    """Every `same_as` and `not_same_as` names a code of the corpus (same_as one of the same kind), never both."""
+    graph = same_as_graph((d.id, d.code.same_as) for d in known.values())
+    seen: set[tuple[str, str]] = set()
+    for source in programmes:
+        for declared in source.codes.values():
+            if (declared.path, declared.id) not in seen:
+                seen.add((declared.path, declared.id))
+                _check_targets(declared, known, graph, diagnostics)
+
+
+def _check_targets(
+    declared: DeclaredCode, known: dict[str, DeclaredCode], graph: dict[str, set[str]], diagnostics: Diagnostics
+) -> None:
+    code = declared.code
+    for key, target, line, column in declared.targets:
+        if target == declared.id:
+            continue  # same-as-self
+        other = known.get(target)
+        if other is None:
+            hint = did_you_mean(target, [c for c, d in known.items() if d.code.kind == code.kind])
+            hint = hint or did_you_mean(target, known)
+            message = f"code {declared.id!r} lists {target!r} in {key}, but no codebook of the corpus declares it{hint}"
+            diagnostics.add(declared.path, line, column, Rule.SAME_AS_UNKNOWN, message)
+        elif key == "same_as" and other.code.kind != code.kind:
+            message = (
+                f"code {declared.id!r} ({code.kind}) lists {target!r} ({other.code.kind}) in same_as: "
+                "only codes of one kind can mean the same"
+            )
+            diagnostics.add(declared.path, line, column, Rule.SAME_AS_KIND, message)
+        elif key == "not_same_as" and (path := chain(graph, declared.id, target)):
+            how = (
+                "lists it in same_as too"
+                if target in code.same_as
+                else "is the same through same_as: " + " = ".join(path)
+            )
+            message = f"code {declared.id!r} lists {target!r} in not_same_as but {how}"
+            diagnostics.add(declared.path, line, column, Rule.SAME_AS_CONFLICT, message)
 
 
 def _shared_codes(root: Path, diagnostics: Diagnostics) -> dict[str, DeclaredCode]:

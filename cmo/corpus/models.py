@@ -96,7 +96,9 @@ class Code(_Strict):
     kind: CodeKind
     label: OneLine
     description: FreeText | None = None
-    same_as: CodeList = Field(default_factory=list)  # ids of other programmes' codes the analyst confirmed mean the same
+    same_as: CodeList = Field(
+        default_factory=list
+    )  # ids of other programmes' codes the analyst confirmed mean the same
     not_same_as: CodeList = Field(default_factory=list)  # candidates the analyst rejected: never proposed again
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from cmo.across.compare import AttributeRow, Comparison
+from cmo.across.compare import CONVERGENT_KINDS, AttributeRow, Comparison
 from cmo.across.matching import Concept, Match
-from cmo.render.compare_text import findings
+from cmo.render.compare_text import divergence, findings
 from cmo.render.escape import esc
 from cmo.render.html_cmoc import cmoc_anchor, cmoc_card
+from cmo.render.html_overarching import overarching_section
 from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, theory_diagram
 from cmo.render.view import ProgrammeView, Report
 
@@ -52,7 +53,12 @@ def _glance(programme: ProgrammeView) -> str:
 
 def _header(report: Report) -> str:
     names = " and ".join(esc(p.name) for p in report.programmes)
-    if _compared(report):
+    if not report.programmes:
+        lede = (
+            "The overarching programme theory: the configurations that hold across programmes, each with "
+            "every programme's evidence and the contexts, enablers and barriers it holds in."
+        )
+    elif _compared(report):
         lede = (
             f"The programme theories of {names} side by side: where their contexts, mechanisms and outcomes "
             "converge and diverge, each theory drawn as a diagram, and every CMOC with the evidence behind it."
@@ -70,12 +76,14 @@ def _header(report: Report) -> str:
 
 
 def _toc(report: Report) -> str:
-    items = ['<li><a href="#programmes">Programmes</a></li>']
+    items = ['<li><a href="#programmes">Programmes</a></li>'] if report.programmes else []
     if _compared(report):
         items += [
             '<li><a href="#comparison">Convergence and divergence</a></li>',
             '<li><a href="#matrix">Convergence matrix</a></li>',
         ]
+    if report.overarching:
+        items.append('<li><a href="#overarching">Overarching theory</a></li>')
     for p in report.programmes:
         items.append(
             f'<li><a href="#theory-{esc(p.id)}">{esc(p.name)}</a><ol>'
@@ -141,7 +149,7 @@ def _convergence_table(comparison: Comparison) -> str:
                 else '<td class="absent">—</td>'
                 for p in programmes
             )
-            direction = _badge("converge") if len(concept.codes) == len(programmes) else _badge("diverge")
+            direction = _badge("converge") if comparison.converges(role, concept) else _badge("diverge")
             rows.append(f"<tr>{first}{cells}<td>{direction}</td>{_match(concept)}</tr>")
         if rows:
             groups.append(f"<tbody>{''.join(rows)}</tbody>")
@@ -153,11 +161,47 @@ def _convergence_table(comparison: Comparison) -> str:
     )
 
 
+def _candidates(comparison: Comparison) -> str:
+    """Fuzzy candidates: possible matches for an analyst to confirm, never counted as convergence."""
+    programmes = comparison.programmes
+    rows = []
+    for role, candidates in comparison.candidates.items():
+        for candidate in candidates:
+            cells = "".join(
+                f"<td>{esc(candidate.labels[p])} <code>{esc(candidate.codes[p])}</code></td>"
+                if p in candidate.codes
+                else '<td class="absent">—</td>'
+                for p in programmes
+            )
+            rows.append(
+                f"<tr><td>{esc(ROLE_PLURALS.get(role, role))}</td>{cells}"
+                f"<td>{_badge('fuzzy', f'fuzzy {candidate.score:.0f}')}</td>"
+                f"<td><code>{esc(candidate.link_command)}</code></td></tr>"
+            )
+    lede = (
+        f'<p class="muted">Labels that read alike (similarity ≥ {comparison.threshold:g}). They are not '
+        "counted as convergence until an analyst confirms one with the command shown (it adds "
+        "<code>same_as</code> to a codebook).</p>"
+    )
+    if not rows:
+        return f'{lede}<p class="absent">None.</p>'
+    heads = "".join(f'<th scope="col"><code>{esc(p)}</code></th>' for p in programmes)
+    return (
+        f'{lede}<table class="candidates"><thead><tr><th scope="col">role</th>{heads}<th scope="col">score</th>'
+        f'<th scope="col">confirm with</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
 def _pairings(comparison: Comparison) -> str:
     programmes = comparison.programmes
     paired = [p for p in comparison.cmocs if p.kind != "one-programme"]
+    converging = sum(1 for p in paired if p.kind in CONVERGENT_KINDS)
     alone = len(comparison.cmocs) - len(paired)
-    summary = f"<p>{len(paired)} pairs of CMOCs share a mechanism across programmes; {alone} CMOCs are in one only.</p>"
+    summary = (
+        f"<p>{len(paired)} pairs of CMOCs share a mechanism across programmes; {converging} of them converge with "
+        f"evidence on every side (converged or mechanism-shared), the rest are untested or contradicted. "
+        f"{alone} CMOCs are in one programme only.</p>"
+    )
     if not paired:
         return summary
     heads = "".join(f'<th scope="col"><code>{esc(p)}</code></th>' for p in programmes)
@@ -170,13 +214,15 @@ def _pairings(comparison: Comparison) -> str:
             else '<td class="absent">—</td>'
             for p in programmes
         )
+        differs = "<br>".join(esc(divergence(comparison, pairing, role)) for role in pairing.differs)
         rows.append(
             f"<tr><td>{_badge(pairing.kind)}</td>{cells}<td>{esc('; '.join(pairing.mechanism))}</td>"
-            f"<td>{esc('; '.join(pairing.outcome))}</td></tr>"
+            f"<td>{esc('; '.join(pairing.outcome))}</td><td>{differs}</td></tr>"
         )
     return (
         f'{summary}<table class="pairings"><thead><tr><th scope="col">pairing</th>{heads}'
-        '<th scope="col">shared mechanism</th><th scope="col">shared outcome</th></tr></thead>'
+        '<th scope="col">shared mechanism</th><th scope="col">shared outcome</th>'
+        '<th scope="col">how they differ</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -186,9 +232,8 @@ def _comparison(comparison: Comparison) -> str:
     return (
         '<section id="comparison">\n<h2>Convergence and divergence</h2>\n<h3>Findings</h3>\n'
         f'<ul class="findings">{sentences}</ul>\n'
-        f'<p class="muted">Fuzzy matches (label similarity ≥ {comparison.threshold:g}) are suggestions: '
-        "confirm one by adding <code>same_as</code> to a codebook.</p>\n"
         f"<h3>Convergence / divergence table</h3>\n{_convergence_table(comparison)}\n"
+        f"<h3>Possible matches to confirm</h3>\n{_candidates(comparison)}\n"
         f"<h3>CMOCs across programmes</h3>\n{_pairings(comparison)}\n</section>"
     )
 
@@ -229,6 +274,9 @@ def _where(report: Report, part: str) -> str:
         if not _compared(report):
             return '<span class="absent">not in this report: compare two or more programmes</span>'
         links = [("comparison", "Convergence and divergence"), ("matrix", "Convergence matrix")]
+    elif part == "overarching":
+        links = [("comparison", "Convergence and divergence")] if _compared(report) else []
+        links.append(("overarching", "Overarching theory"))
     else:
         links = [(part, part.capitalize())]
     return "<br>".join(f'<a href="#{esc(anchor)}">{esc(text)}</a>' for anchor, text in links)
@@ -252,9 +300,12 @@ def _checklist(report: Report) -> str:
 def render_html(report: Report) -> str:
     """The whole report as one HTML page that needs nothing else to show or print."""
     comparison = _compared(report)
-    sections = [_programmes(report)]
+    sections = [_programmes(report)] if report.programmes else []
     if comparison:
         sections += [_comparison(comparison), _matrix(comparison)]
+    if report.overarching:
+        shown = {(p.id, view.id) for p in report.programmes for view in p.cmocs}
+        sections.append(overarching_section(report.overarching, shown))
     sections += [_programme(p) for p in report.programmes]
     sections.append(_checklist(report))
     main = "\n".join(sections)

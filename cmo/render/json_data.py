@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cmo.render.overarching import OverarchingView
 from cmo.render.view import CmocView, Diagram, Report
 
 
@@ -60,6 +61,56 @@ def _cmoc(view: CmocView) -> dict[str, Any]:
     }
 
 
+def _overarching(view: OverarchingView) -> dict[str, Any]:
+    return {
+        "programmes": view.programmes,
+        "concepts": {
+            role: [{"label": label, "codes": codes, "match": match} for label, codes, match in concepts]
+            for role, concepts in view.concepts.items()
+        },
+        "cmocs": [
+            {
+                "id": cmoc.id,
+                "statement": cmoc.statement,
+                "statement_composed": cmoc.statement_composed,
+                "status": cmoc.status,
+                "notes": cmoc.notes,
+                "links": cmoc.links,
+                "kind": cmoc.kind,
+                "mechanism": cmoc.mechanism,
+                "outcome": cmoc.outcome,
+                "differs": cmoc.differs,
+                "finding": cmoc.finding,
+                "programmes": {
+                    side.programme: {
+                        "cmocs": side.cmocs,
+                        "excerpts": side.excerpts,
+                        "supporting": side.supporting,
+                        "refining": side.refining,
+                        "refuting": side.refuting,
+                        "outcome": side.outcome,
+                        **{
+                            role: [{"code": c.code, "label": c.label, "excerpts": c.excerpts} for c in conditions]
+                            for role, conditions in side.conditions.items()
+                        },
+                    }
+                    for side in cmoc.sides
+                },
+            }
+            for cmoc in view.cmocs
+        ],
+        "context_specific": {
+            programme: {
+                "cmocs": specific.cmocs,
+                "hypotheses": specific.hypotheses,
+                "contradicted": specific.contradicted,
+                "concepts": specific.concepts,
+            }
+            for programme, specific in view.context_specific.items()
+        },
+    }
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     return {
         "title": report.title,
@@ -75,6 +126,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             for p in report.programmes
         ],
         "comparison": report.comparison.to_dict() if report.comparison else None,
+        "overarching": _overarching(report.overarching) if report.overarching else None,
         "checklist": [
             {"item": number, "title": title, "section": section, "covered_by": what}
             for number, title, section, what in report.checklist

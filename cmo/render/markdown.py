@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
-from cmo.render.compare_text import findings
+from cmo.across.compare import CONVERGENT_KINDS, Comparison
+from cmo.render.compare_text import divergence, findings
 from cmo.render.escape import md_escape, printable
-from cmo.render.svg import MATRIX_ROLES
+from cmo.render.overarching import CONDITION_TITLES, OverarchingCmocView, OverarchingView
+from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS
 from cmo.render.view import DIAGRAM_COLUMNS, ROLE_TITLES, SOURCES, CmocView, Diagram, Node, ProgrammeView, Report
+from cmo.theory.model import CONDITION_ROLES
 
 _COLUMN_TITLES = {
     "context": "Context",
@@ -74,6 +77,51 @@ def _programmes(report: Report) -> list[str]:
     return [*out, ""]
 
 
+def _candidates(comparison: Comparison) -> list[str]:
+    out = [
+        "",
+        "### Possible matches to confirm",
+        "",
+        f"Labels that read alike (similarity ≥ {comparison.threshold:g}); not counted as convergence until an "
+        "analyst confirms one with the command shown.",
+        "",
+    ]
+    rows = [c for candidates in comparison.candidates.values() for c in candidates]
+    for candidate in rows:
+        sides = " ~ ".join(f"`{p}:{c}` {_cell(candidate.labels[p])}" for p, c in candidate.codes.items())
+        out.append(f"- {candidate.role}: {sides} (fuzzy {candidate.score:.0f}): `{candidate.link_command}`")
+    return [*out, *([] if rows else ["None."])]
+
+
+def _pairs(comparison: Comparison) -> list[str]:
+    paired = [p for p in comparison.cmocs if p.kind != "one-programme"]
+    converging = sum(1 for p in paired if p.kind in CONVERGENT_KINDS)
+    out = [
+        "",
+        "### CMOCs across programmes",
+        "",
+        f"{len(paired)} pairs share a mechanism; {converging} converge with evidence on every side (converged or "
+        "mechanism-shared), the rest are untested or contradicted.",
+        "",
+        "| pairing | "
+        + " | ".join(f"`{p}`" for p in comparison.programmes)
+        + " | shared mechanism | how they differ |",
+        "|---" * (len(comparison.programmes) + 3) + "|",
+    ]
+    for pairing in paired:
+        cells = [
+            f"`{pairing.cmocs[p]}` ({pairing.excerpts[p]})" if p in pairing.cmocs else "—"
+            for p in comparison.programmes
+        ]
+        differs = "; ".join(divergence(comparison, pairing, role) for role in pairing.differs)
+        out.append(
+            f"| {pairing.kind} | "
+            + " | ".join(cells)
+            + f" | {_cell('; '.join(pairing.mechanism))} | {_cell(differs)} |"
+        )
+    return out
+
+
 def _comparison(report: Report) -> list[str]:
     comparison = report.comparison
     if comparison is None:
@@ -95,12 +143,18 @@ def _comparison(report: Report) -> list[str]:
         )
     for role in MATRIX_ROLES:
         for concept in comparison.codes.get(role, []):
-            cells = [_cell(concept.labels[p]) if p in concept.codes else "—" for p in programmes]
-            direction = "converge" if len(concept.codes) == len(programmes) else "diverge"
+            evidenced = comparison.evidenced_in(role, concept)
+            cells = [
+                (_cell(concept.labels[p]) + ("" if p in evidenced else " *(hypothesised)*"))
+                if p in concept.codes
+                else "—"
+                for p in programmes
+            ]
+            direction = "converge" if comparison.converges(role, concept) else "diverge"
             match = concept.explain() if concept.match else ""
-            if concept.match and concept.match.value == "fuzzy":
-                match = f"**{match}** (unconfirmed)"
             out.append(f"| {role} | " + " | ".join(cells) + f" | {direction} | {match} |")
+    out += _candidates(comparison)
+    out += _pairs(comparison)
     out += ["", "### Convergence matrix", "", "| concept | " + " | ".join(f"`{p}`" for p in programmes) + " |"]
     out.append("|---" * (len(programmes) + 1) + "|")
     for role in MATRIX_ROLES:
@@ -157,6 +211,67 @@ def _theory(programme: ProgrammeView) -> list[str]:
     return out
 
 
+def _overarching_cmoc(view: OverarchingCmocView) -> list[str]:
+    statement = _cell(view.statement)
+    out = [f"### `{view.id}`", ""]
+    out.append(f"*{statement}* (composed from shared concepts)" if view.statement_composed else f"**{statement}**")
+    out += ["", f"{view.kind} · status: **{view.status}**", ""]
+    out.append(f"- Shared mechanism: {_cell('; '.join(view.mechanism))}")
+    if view.outcome:
+        out.append(f"- Shared outcome: {_cell('; '.join(view.outcome))}")
+    if view.finding:
+        out.append(f"- **{_cell(view.finding)}**")
+    if view.notes:
+        out.append(f"- Notes: {_cell(view.notes)}")
+    titles = [CONDITION_TITLES[role] for role in CONDITION_ROLES]
+    out += ["", "| programme | CMOCs | excerpts | outcomes | " + " | ".join(titles) + " |"]
+    out.append("|---" * (4 + len(titles)) + "|")
+    for side in view.sides:
+        evidence = f"{side.excerpts} ({side.supporting} supporting, {side.refining} refining, {side.refuting} refuting)"
+        conditions = [
+            "; ".join(f"{_cell(c.label)} ({c.excerpts})" for c in side.conditions.get(role, [])) or "—"
+            for role in CONDITION_ROLES
+        ]
+        cmocs = ", ".join(f"`{cmoc}`" for cmoc in side.cmocs)
+        outcome = _cell("; ".join(side.outcome)) or "—"
+        out.append(f"| `{side.programme}` | {cmocs} | {evidence} | {outcome} | " + " | ".join(conditions) + " |")
+    return [*out, ""]
+
+
+def _overarching(view: OverarchingView | None) -> list[str]:
+    if view is None:
+        return []
+    where = ", ".join(f"`{p}`" for p in view.programmes)
+    out = [
+        f"## Overarching theory across {where}",
+        "",
+        "Only confirmed matches (same id or `same_as`) and CMOC pairs with evidence on every side (converged, or "
+        "sharing a mechanism). Each programme's side keeps the contexts, enablers and barriers of its CMOCs, with "
+        "the excerpts behind each in brackets.",
+        "",
+        "### Shared concepts",
+        "",
+    ]
+    for role, concepts in view.concepts.items():
+        labels = "; ".join(f"{_cell(label)} ({match})" for label, _, match in concepts)
+        out.append(f"- {ROLE_PLURALS.get(role, role)}: {labels}")
+    out.append("")
+    for cmoc in view.cmocs:
+        out += _overarching_cmoc(cmoc)
+    out += ["### Context-specific", ""]
+    for programme, specific in view.context_specific.items():
+        out.append(
+            f"- `{programme}`: CMOCs in this programme only: " + (", ".join(f"`{c}`" for c in specific.cmocs) or "none")
+        )
+        if specific.hypotheses:
+            out.append("  - hypotheses, not yet evidenced: " + ", ".join(f"`{c}`" for c in specific.hypotheses))
+        if specific.contradicted:
+            out.append("  - contradicted by the evidence: " + ", ".join(f"`{c}`" for c in specific.contradicted))
+        for role, only in specific.concepts.items():
+            out.append(f"  - {ROLE_PLURALS.get(role, role).lower()} only here: " + "; ".join(_cell(x) for x in only))
+    return [*out, ""]
+
+
 def _checklist(report: Report) -> list[str]:
     out = ["## Reporting checklist (RAMESES II)", "", "| item | | in this report | covered by |", "|---|---|---|---|"]
     for number, title, section, what in report.checklist:
@@ -166,8 +281,9 @@ def _checklist(report: Report) -> list[str]:
 
 def render_markdown(report: Report) -> str:
     out = [f"# {_cell(report.title)}", ""]
-    out += _programmes(report)
+    out += _programmes(report) if report.programmes else []
     out += _comparison(report)
+    out += _overarching(report.overarching)
     for programme in report.programmes:
         out += _theory(programme)
     out += _checklist(report)

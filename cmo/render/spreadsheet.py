@@ -14,8 +14,11 @@ from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
 
-from cmo.across.compare import Comparison
+from cmo.across.compare import CONVERGENT_KINDS, Comparison
+from cmo.render.compare_text import divergence
+from cmo.render.overarching import CONDITION_TITLES, OverarchingView
 from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Report
+from cmo.theory.model import CONDITION_ROLES
 
 Cell = str | int | float | None
 Table = tuple[list[str], Sequence[Sequence[Cell]]]
@@ -149,16 +152,65 @@ def comparison_rows(comparison: Comparison) -> Table:
     for role, concepts in comparison.codes.items():
         for concept in concepts:
             label = " = ".join(dict.fromkeys(concept.labels.values()))
-            direction = "converge" if len(concept.codes) == len(programmes) else "diverge"
+            direction = "converge" if comparison.converges(role, concept) else "diverge"
             match = concept.match.value if concept.match else "one programme"
-            score = round(concept.score, 1) if concept.score is not None else None
             codes = [concept.codes.get(p) for p in programmes]
-            rows.append([role, label, *codes, len(concept.codes), direction, match, score])
+            rows.append([role, label, *codes, len(concept.codes), direction, match, None])
+    for role, candidates in comparison.candidates.items():
+        for candidate in candidates:
+            label = " ~ ".join(dict.fromkeys(candidate.labels.values()))
+            codes = [candidate.codes.get(p) for p in programmes]
+            confirm = f"possible match to confirm: {candidate.link_command}"
+            rows.append([role, label, *codes, len(candidate.codes), confirm, "fuzzy", round(candidate.score, 1)])
     for pairing in comparison.cmocs:
         shared = [f"mechanism: {'; '.join(pairing.mechanism)}"] if pairing.mechanism else []
         shared += [f"outcome: {'; '.join(pairing.outcome)}"] if pairing.outcome else []
+        shared += [divergence(comparison, pairing, role) for role in pairing.differs]
         cmocs = [pairing.cmocs.get(p) for p in programmes]
-        rows.append(["CMOC", " | ".join(shared), *cmocs, len(pairing.cmocs), pairing.kind, None, None])
+        kind = pairing.kind + (" (converges)" if pairing.kind in CONVERGENT_KINDS else "")
+        rows.append(["CMOC", " | ".join(shared), *cmocs, len(pairing.cmocs), kind, None, None])
+    return header, rows
+
+
+def overarching_rows(view: OverarchingView) -> Table:
+    """One row per overarching CMOC per programme: its CMOCs there, their evidence, and the conditions they hold in."""
+    header = [
+        "Overarching CMOC",
+        "Kind",
+        "Status",
+        "Statement",
+        "Shared mechanism",
+        "Shared outcome",
+        "Divergence",
+        "Programme",
+        "CMOCs",
+        "Excerpts",
+        "Supporting",
+        "Refining",
+        "Refuting",
+        "Outcomes",
+        *(CONDITION_TITLES[role].capitalize() for role in CONDITION_ROLES),
+    ]
+    rows: list[list[Cell]] = []
+    for cmoc in view.cmocs:
+        shared = [
+            cmoc.id,
+            cmoc.kind,
+            cmoc.status,
+            cmoc.statement,
+            "; ".join(cmoc.mechanism),
+            "; ".join(cmoc.outcome),
+            cmoc.finding,
+        ]
+        for side in cmoc.sides:
+            conditions = [
+                "; ".join(f"{c.label} ({c.code}): {c.excerpts}" for c in side.conditions.get(role, []))
+                for role in CONDITION_ROLES
+            ]
+            evidence = [side.excerpts, side.supporting, side.refining, side.refuting]
+            rows.append(
+                [*shared, side.programme, "; ".join(side.cmocs), *evidence, "; ".join(side.outcome), *conditions]
+            )
     return header, rows
 
 
@@ -234,16 +286,16 @@ def _fixed_times(data: bytes) -> bytes:
 
 
 def render_xlsx(report: Report) -> bytes:
-    """A workbook with sheets CMOCs, Evidence, Codes (and Comparison when the report compares programmes)."""
+    """A workbook with sheets CMOCs, Evidence, Codes (Comparison when it compares, Overarching when it has one)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    sheets: list[tuple[str, Table]] = [
-        ("CMOCs", cmoc_rows(report)),
-        ("Evidence", evidence_rows(report)),
-        ("Codes", code_rows(report)),
-    ]
+    sheets: list[tuple[str, Table]] = []
+    if report.programmes:  # the overarching theory alone has no programme CMOC, quote or code to list
+        sheets += [("CMOCs", cmoc_rows(report)), ("Evidence", evidence_rows(report)), ("Codes", code_rows(report))]
     if report.comparison is not None:
         sheets.append(("Comparison", comparison_rows(report.comparison)))
+    if report.overarching is not None:
+        sheets.append(("Overarching", overarching_rows(report.overarching)))
     for title, table in sheets:
         _add_sheet(workbook, title, table)
     workbook.properties.title = _excel_text(report.title)

@@ -9,7 +9,8 @@ from typing import Any
 
 from cmo.across.compare import Comparison
 from cmo.corpus.models import SourceType
-from cmo.theory.model import Cmoc, Theory
+from cmo.render.overarching import OverarchingView, overarching_view
+from cmo.theory.model import Cmoc, OverarchingTheory, Theory
 
 # RAMESES II reporting standards for realist evaluations (Wong et al. 2016): the items a report covers.
 RAMESES_ITEMS: tuple[tuple[int, str, str, str], ...] = (
@@ -20,6 +21,14 @@ RAMESES_ITEMS: tuple[tuple[int, str, str, str], ...] = (
     (14, "Details of participants", "cmocs", "distinct participants behind each CMOC"),
     (15, "Main findings", "cmocs", "each CMOC with its statement, status and the quotes behind it"),
     (16, "Summary of findings", "comparison", "convergence and divergence across programmes"),
+)
+# Item 16 when the report holds the overarching theory: what holds across programmes, and on what it depends.
+OVERARCHING_ITEM = (
+    16,
+    "Summary of findings",
+    "overarching",
+    "the overarching theory: configurations that hold across programmes, each programme's evidence for them, "
+    "the contexts, enablers and barriers they hold in, and what is context-specific",
 )
 
 SOURCES: tuple[str, ...] = tuple(source.value for source in SourceType)
@@ -109,6 +118,7 @@ class Report:
     programmes: list[ProgrammeView]
     comparison: Comparison | None
     checklist: tuple[tuple[int, str, str, str], ...] = RAMESES_ITEMS
+    overarching: OverarchingView | None = None
 
 
 DIAGRAM_COLUMNS = ("context", "resource", "mechanism", "reasoning", "outcome")
@@ -218,8 +228,10 @@ def _sort_key(view: CmocView) -> tuple[Any, ...]:
     return (not curated, -view.excerpts, view.id)
 
 
-def build_report(theories: Sequence[Theory], comparison: Comparison | None) -> Report:
-    """The report of one programme theory, or of two or more with their comparison."""
+def build_report(
+    theories: Sequence[Theory], comparison: Comparison | None, overarching: OverarchingTheory | None = None
+) -> Report:
+    """The report of one programme theory, of two or more with their comparison, and/or of an overarching theory."""
     programmes = []
     for theory in theories:
         views = sorted((cmoc_view(cmoc) for cmoc in theory.cmocs), key=_sort_key)
@@ -234,7 +246,25 @@ def build_report(theories: Sequence[Theory], comparison: Comparison | None) -> R
                 diagram=diagram(theory),
             )
         )
-    names = " and ".join(p.name for p in programmes) if len(programmes) <= 2 else f"{len(programmes)} programmes"
-    title = f"Programme theory of {names}" if len(programmes) == 1 else f"Realist comparison of {names}"
     checklist = tuple(item for item in RAMESES_ITEMS if comparison is not None or item[2] != "comparison")
-    return Report(title=title, programmes=programmes, comparison=comparison, checklist=checklist)
+    if not programmes:  # the overarching theory alone: no programme theory, CMOC or quote is shown
+        checklist = ()
+    if overarching is not None:
+        number, title, section, what = OVERARCHING_ITEM
+        if comparison is not None:
+            what = "convergence and divergence across programmes, and " + what
+        checklist = (*(item for item in checklist if item[0] != number), (number, title, section, what))
+    return Report(
+        title=_title(programmes, overarching),
+        programmes=programmes,
+        comparison=comparison,
+        checklist=checklist,
+        overarching=overarching_view(overarching) if overarching is not None else None,
+    )
+
+
+def _title(programmes: Sequence[ProgrammeView], overarching: OverarchingTheory | None) -> str:
+    if not programmes and overarching is not None:
+        return f"Overarching programme theory across {_join(overarching.programmes)}"
+    names = " and ".join(p.name for p in programmes) if len(programmes) <= 2 else f"{len(programmes)} programmes"
+    return f"Programme theory of {names}" if len(programmes) == 1 else f"Realist comparison of {names}"

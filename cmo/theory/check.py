@@ -1,4 +1,4 @@
-"""Checks on theory files beyond their schema: duplicate CMOC ids, dangling links, codes no codebook declares."""
+"""Checks on theory files beyond their schema: duplicate CMOC ids, dangling links, unknown codes, status against evidence."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
 from cmo.corpus.layout import Corpus
+from cmo.corpus.models import Stance
 from cmo.theory.model import (
     Cmoc,
     OverarchingCmoc,
     OverarchingTheory,
+    Status,
     Theory,
     is_overarching,
     parse_document,
@@ -46,6 +48,7 @@ def check_theory(path: Path, corpus: Corpus | None, diagnostics: Diagnostics) ->
         return
     _check_ids_and_links(theory.cmocs, data, shown, diagnostics)
     _check_codes(theory, data, corpus, shown, diagnostics)
+    _check_status_evidence(theory, data, shown, diagnostics)
 
 
 def _check_ids_and_links(
@@ -102,3 +105,32 @@ def _check_codes(theory: Theory, data: Any, corpus: Corpus | None, shown: str, d
                         f"unknown code {ref.id!r}: not in any codebook of programme {programme.id!r}"
                         f"{did_you_mean(ref.id, programme.codes)}",
                     )
+
+
+def status_problem(cmoc: Cmoc) -> str | None:
+    """What is wrong with a CMOC's curated status given its evidence, or None when the two agree."""
+    refuting = sum(1 for entry in cmoc.evidence if entry.stance is Stance.REFUTES)
+    backing = len(cmoc.evidence) - refuting  # supporting and refining excerpts
+    if cmoc.status in (Status.SUPPORTED, Status.REFINED) and not backing:
+        found = f"only {refuting} refuting" if refuting else "no"
+        return f"is {cmoc.status.value} but has {found} evidence; no excerpt supports or refines it"
+    if cmoc.status is Status.REFUTED and not refuting:
+        found = f"{backing} supporting or refining excerpt(s) and none" if backing else "no evidence and no excerpt"
+        return f"is refuted but has {found} refuting it"
+    if cmoc.status is Status.IMPORTED and cmoc.evidence:
+        return (
+            f"is still imported, but evidence has arrived ({backing} supporting or refining, {refuting} refuting);"
+            " revisit its status: supported, refined or refuted?"
+        )
+    return None
+
+
+def _check_status_evidence(theory: Theory, data: Any, shown: str, diagnostics: Diagnostics) -> None:
+    """A curated status that the CMOC's own evidence does not bear out (a warning: people decide, cmo points)."""
+    for index, cmoc in enumerate(theory.cmocs):
+        problem = status_problem(cmoc)
+        if problem is not None:
+            at = locate(data, ("cmocs", index, "status")) or Mark(1, 1)
+            diagnostics.add(
+                shown, at.line, at.column, Rule.STATUS_EVIDENCE, f"CMOC {cmoc.id!r} {problem}", Severity.WARNING
+            )

@@ -70,12 +70,22 @@ class EvidenceEntry(_Strict):
     participants: list[str] = Field(default_factory=list)
 
 
+class UnconfirmedCode(_Strict):
+    """A source code that an import translated by label similarity alone: a guess until an analyst links the two."""
+
+    id: Slug
+    label: str | None = None
+    to: Slug
+    score: float
+
+
 class ImportedFrom(_Strict):
-    """Where an imported CMOC came from, and the codes the receiving codebook had no equivalent for."""
+    """Where an imported CMOC came from, the codes the receiving codebook had no equivalent for, and the guessed ones."""
 
     programme: Slug
     cmoc: Slug
     untranslated: dict[CodeRole, list[CodeRef]] = Field(default_factory=dict)
+    unconfirmed: dict[CodeRole, list[UnconfirmedCode]] = Field(default_factory=dict)
 
 
 class Cmoc(_Strict):
@@ -151,23 +161,40 @@ def load_theory_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> tuple
 
 ComparisonRole = Literal["intervention", "context", "actor", "mechanism", "outcome", "enabler", "barrier"]
 OVERARCHING_CURATED_KEYS = ("statement", "status", "notes", "links")
-OVERARCHING_GENERATED_KEYS = ("kind", "mechanism", "outcome", "programmes")
+OVERARCHING_GENERATED_KEYS = ("kind", "mechanism", "outcome", "differs", "programmes")
+# The conditions kept per programme behind an overarching CMOC: the programme theory's own role names.
+CONDITION_ROLES = ("context", "enablers", "barriers")
+ConditionRole = Literal["context", "enablers", "barriers"]
 
 
 class ConceptEntry(_Strict):
-    """A concept found in every programme: its label and each programme's code for it."""
+    """A confirmed concept (same id or `same_as`) found, with evidence, in every programme: its label and codes."""
 
     label: str
     codes: dict[Slug, Slug]
-    match: Literal["same-id", "same-as", "fuzzy"]
-    score: float | None = None
+    match: Literal["same-id", "same-as"]
+
+
+class Condition(_Strict):
+    """A context, enabler or barrier of the CMOCs behind an overarching CMOC, and the excerpts that carry it."""
+
+    code: Slug
+    label: str
+    excerpts: int
 
 
 class ProgrammeEvidence(_Strict):
-    """The CMOCs of one programme behind an overarching CMOC, and how much evidence they hold."""
+    """One programme's side of an overarching CMOC: its CMOCs, their evidence and the conditions they hold in."""
 
     cmocs: list[Slug]
-    excerpts: int
+    excerpts: int  # supporting + refining, each record once
+    supporting: int = 0
+    refining: int = 0
+    refuting: int = 0
+    outcome: list[str] = Field(default_factory=list)
+    context: list[Condition] = Field(default_factory=list)
+    enablers: list[Condition] = Field(default_factory=list)
+    barriers: list[Condition] = Field(default_factory=list)
 
 
 class OverarchingCmoc(_Strict):
@@ -181,13 +208,17 @@ class OverarchingCmoc(_Strict):
     kind: Literal["converged", "mechanism-shared"] | None = None
     mechanism: list[str] = Field(default_factory=list)
     outcome: list[str] = Field(default_factory=list)
+    # role -> programme -> labels only that programme's side has: "shared mechanism, divergent barriers".
+    differs: dict[ConditionRole, dict[Slug, list[str]]] = Field(default_factory=dict)
     programmes: dict[Slug, ProgrammeEvidence] = Field(default_factory=dict)
 
 
 class ContextSpecific(_Strict):
-    """What only one programme has: its unpaired CMOCs and the concepts no other programme shares."""
+    """What only one programme has: evidenced CMOCs behind no overarching one, the hypotheses, the unshared concepts."""
 
     cmocs: list[Slug] = Field(default_factory=list)
+    hypotheses: list[Slug] = Field(default_factory=list)  # no supporting or refining excerpt yet
+    contradicted: list[Slug] = Field(default_factory=list)  # refuted, or mostly refuting evidence
     concepts: dict[ComparisonRole, list[str]] = Field(default_factory=dict)
 
 
@@ -203,3 +234,16 @@ class OverarchingTheory(_Strict):
 def is_overarching(data: Any) -> bool:
     """Overarching theories list `programmes`; a programme theory describes one `programme`."""
     return isinstance(data, dict) and "programmes" in data and "programme" not in data
+
+
+def is_programme_theory(data: Any) -> bool:
+    """A programme theory describes one `programme`."""
+    return isinstance(data, dict) and "programme" in data
+
+
+def load_overarching_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> OverarchingTheory | None:
+    """The overarching theory in a file's bytes; problems are reported with their lines."""
+    data = parse_document(raw, shown, diagnostics)
+    if not readable(data):
+        return None
+    return validate(OverarchingTheory, data, path=shown, diagnostics=diagnostics, what="an overarching theory")

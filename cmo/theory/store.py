@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cmo.core.diagnostics import Diagnostics
+from cmo.core.files import read_or_report
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
-from cmo.theory.model import Theory, is_overarching, load_theory, parse_document, readable
+from cmo.theory.model import (
+    OverarchingTheory,
+    Theory,
+    is_overarching,
+    is_programme_theory,
+    load_overarching_bytes,
+    parse_document,
+    readable,
+)
+from cmo.yamlio.schema import validate
 
 THEORY_SUFFIXES = (".yaml", ".yml")
+# Where `cmo synthesise` writes the overarching theory by default, in the theories folder.
+OVERARCHING_NAME = "overarching.yaml"
+_NEITHER = "neither a programme theory (no `programme:`) nor an overarching theory (no `programmes:`)"
+_OVERARCHING_HERE = "this is the overarching theory, not a programme theory (`cmo report overarching` shows it)"
 # The corpus's own YAML files, which sit beside transcripts and are never theories.
 _NOT_THEORIES = {"programme.yaml", "codebook.yaml"}
 
@@ -53,24 +68,70 @@ def resolve_theory(name: str, theories: Path) -> Path:
     return theories / f"{name}.yaml"
 
 
-def load_theories(names: Sequence[str], theories: Path, diagnostics: Diagnostics) -> list[Theory]:
-    """The theories the names refer to; raises TheoryError after reporting any that cannot be read."""
-    loaded: list[Theory] = []
-    for name in names:
-        path = resolve_theory(name, theories)
-        shown = display_path(path)
-        if not path.is_file():
-            diagnostics.add(shown, 1, 1, Rule.THEORY_MISSING, f"no theory file for {name!r} (run `cmo merge` first?)")
-            continue
-        theory, _ = load_theory(path, shown, diagnostics)
+@dataclass
+class Loaded:
+    """The theory files a command named: programme theories, and the overarching theory when one was among them."""
+
+    theories: list[Theory] = field(default_factory=list)
+    overarching: OverarchingTheory | None = None
+
+
+def _load_one(name: str, theories: Path, loaded: Loaded, diagnostics: Diagnostics, overarching_ok: bool) -> None:
+    path = resolve_theory(name, theories)
+    shown = display_path(path)
+    if not path.is_file():
+        diagnostics.add(shown, 1, 1, Rule.THEORY_MISSING, f"no theory file for {name!r} (run `cmo merge` first?)")
+        return
+    raw = read_or_report(path, shown, diagnostics)
+    data = parse_document(raw, shown, diagnostics) if raw is not None else None
+    if raw is None or not readable(data):
+        return
+    if is_programme_theory(data):
+        theory = validate(Theory, data, path=shown, diagnostics=diagnostics, what="a theory file")
         if theory is not None:
-            loaded.append(theory)
-    ids = [theory.programme.id for theory in loaded]
+            loaded.theories.append(theory)
+    elif not is_overarching(data):
+        diagnostics.add(shown, 1, 1, Rule.THEORY_KIND, _NEITHER)
+    elif not overarching_ok:
+        diagnostics.add(shown, 1, 1, Rule.THEORY_KIND, _OVERARCHING_HERE)
+    elif loaded.overarching is not None:
+        diagnostics.add(shown, 1, 1, Rule.COMPARE_DUPLICATE, "only one overarching theory can be reported at a time")
+    else:
+        loaded.overarching = load_overarching_bytes(raw, shown, diagnostics)
+
+
+def load_named(names: Sequence[str], theories: Path, diagnostics: Diagnostics, overarching_ok: bool = False) -> Loaded:
+    """The theory files the names refer to; raises TheoryError after reporting any that cannot be read.
+
+    A file of the wrong kind (the overarching theory where only programme theories are read, or neither
+    kind) is reported as `theory-kind` in one line, not as the schema errors of the other kind.
+    """
+    loaded = Loaded()
+    for name in names:
+        _load_one(name, theories, loaded, diagnostics, overarching_ok)
+    ids = [theory.programme.id for theory in loaded.theories]
     for programme in sorted({p for p in ids if ids.count(p) > 1}):
         diagnostics.add(str(theories), 1, 1, Rule.COMPARE_DUPLICATE, f"programme {programme!r} is given twice")
     if diagnostics.errors:
         raise TheoryError("cannot compare")
     return loaded
+
+
+def load_theories(names: Sequence[str], theories: Path, diagnostics: Diagnostics) -> list[Theory]:
+    """The programme theories the names refer to; raises TheoryError after reporting any that cannot be read."""
+    return load_named(names, theories, diagnostics).theories
+
+
+def overarching_beside(theories: Path, diagnostics: Diagnostics) -> OverarchingTheory | None:
+    """The theories folder's overarching theory, when there is one (its problems reported as errors)."""
+    path = theories / OVERARCHING_NAME
+    if not path.is_file():
+        return None
+    shown = display_path(path)
+    raw = read_or_report(path, shown, diagnostics)
+    if raw is None or not is_overarching(parse_document(raw, shown, Diagnostics())):
+        return None
+    return load_overarching_bytes(raw, shown, diagnostics)
 
 
 def existing_overarching(path: Path, shown: str, diagnostics: Diagnostics) -> str | None:

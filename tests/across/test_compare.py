@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from cmo.across.compare import compare
+from cmo.across.compare import Comparison, compare
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import write_atomic
 from cmo.corpus.coding import code_corpus
 from cmo.corpus.layout import discover
+from cmo.corpus.models import Programme
+from cmo.render.compare_text import findings, format_json, format_text
 from cmo.theory.merge import merge_corpus
+from cmo.theory.model import Cmoc, CodeRef, Counts, Status, Theory
 from cmo.theory.store import load_theories
 from tests.conftest import REPO, Result, assert_golden, write_tree
 
@@ -48,28 +51,40 @@ def test_demo_comparison_reproduces_the_study(cli: Callable[..., Result], monkey
     assert mechanisms[("building-trust", "building-trust")] == (True, "same-id")
     assert mechanisms[("key-persons", "key-persons")] == (True, "same-id")
     assert mechanisms[("understanding-group-life", "insider-understanding")] == (True, "same-as")
-    assert mechanisms[("talk-about-mental-health", "mental-health-language")] == (True, "fuzzy")
-    assert all(row["converges"] for row in data["codes"]["enabler"])
-    assert {row["match"] for row in data["codes"]["enabler"]} == {"same-as", "fuzzy"}
+    # the demo's fuzzy pairs are confirmed by `same_as` links in its codebooks, so nothing is left to confirm
+    assert mechanisms[("talk-about-mental-health", "mental-health-language")] == (True, "same-as")
+    assert all(row["converges"] and row["confirmed"] for row in data["codes"]["enabler"])
+    assert data["candidates"] == {}
     assert not any(row["converges"] for row in data["codes"]["barrier"])
     assert {code for row in data["codes"]["barrier"] for code in row["codes"].values()} >= {
         "limited-timescale",
         "provider-distrust",
     }
-    converged = [row for row in data["cmocs"] if row["kind"] == "converged"]
-    assert {"northcliffe-connect": "trust-through-key-persons", "riverside-bridges": "trust-through-key-persons"} in [
-        row["cmocs"] for row in converged
-    ]
+    kinds = {tuple(row["cmocs"].values()): row for row in data["cmocs"]}
+    insiders = kinds["belonging-staff-understand-group", "insiders-understand-group"]
+    assert insiders["kind"] == "converged"
+    timescale = kinds["timescale-limits-trust", "distrust-blocks-partnership"]
+    assert timescale["kind"] == "mechanism-shared"
+    assert timescale["differs"]["barrier"] == {
+        "northcliffe-connect": ["limited-timescale"],
+        "riverside-bridges": ["competitive-funding", "provider-distrust"],
+    }
+    assert kinds["trust-through-key-persons", "trust-through-key-persons"]["kind"] == "converged"
     text = cli("compare", *DEMO).stdout
     assert "  mechanisms converge: Building trust with the group (same-id);" in text
     assert (
-        "  enablers converge: Employees with varied career histories = Employees with varied career backgrounds (fuzzy 85);"
-        in text
+        "  enablers converge: Employees with varied career histories = Employees with varied career backgrounds"
+        " (same-as);" in text
     )
     assert (
         "  barriers diverge: northcliffe-connect only: Limited time scale of the project; riverside-bridges only: "
         in text
     )
+    assert (
+        "  shared mechanism, divergent barriers: northcliffe-connect: Limited time scale of the project; "
+        "riverside-bridges: Community organisations competing for the same grants, Distrust between community "
+        "providers (northcliffe-connect:timescale-limits-trust ~ riverside-bridges:distrust-blocks-partnership)\n"
+    ) in text
 
 
 PROGRAMME = "id: {id}\nname: Programme {id}\nframework: {framework}\nattributes:\n  funding: {funding}\n"
@@ -135,14 +150,24 @@ def test_three_programmes(tmp_path: Path) -> None:
     )
     data = _compare(tmp_path, corpus, ["a", "b", "c"])
     assert [(row["name"], row["agree"]) for row in data["attributes"]] == [("framework", False), ("funding", False)]
-    [mechanism] = data["codes"]["mechanism"]
-    assert mechanism["codes"] == {"a": "trust", "b": "trust-building", "c": "confidence"}
-    assert (mechanism["converges"], mechanism["match"]) == (True, "fuzzy")  # a=b by same_as, c by label
+    mechanisms = {tuple(row["codes"].items()): (row["converges"], row["match"]) for row in data["codes"]["mechanism"]}
+    # a = b by same_as: confirmed, but not in c, so no convergence; c's identical label is only a candidate
+    assert mechanisms == {
+        (("a", "trust"), ("b", "trust-building")): (False, "same-as"),
+        (("c", "confidence"),): (False, None),
+    }
+    assert [
+        (row["codes"], row["match"], row["confirmed"], row["converges"]) for row in data["candidates"]["mechanism"]
+    ] == [
+        ({"a": "trust", "c": "confidence"}, "fuzzy", False, False),
+        ({"b": "trust-building", "c": "confidence"}, "fuzzy", False, False),
+    ]
     barriers = {tuple(row["in"]): row["match"] for row in data["codes"]["barrier"]}
     assert barriers == {("a", "c"): "same-id", ("b",): None}
     pairs = [(row["kind"], row["cmocs"]) for row in data["cmocs"]]
-    assert ("converged", {"a": "trust-helps", "b": "trust-helps"}) in pairs
-    assert sum(1 for kind, _ in pairs if kind == "converged") == 3  # a-b, a-c, b-c
+    # a and b share mechanism and outcome but not their barriers: at most mechanism-shared
+    assert pairs[0] == ("mechanism-shared", {"a": "trust-helps", "b": "trust-helps"})
+    assert [kind for kind, _ in pairs] == ["mechanism-shared", "one-programme"]
 
 
 def test_no_overlap_and_identical_programmes(tmp_path: Path) -> None:
@@ -185,3 +210,151 @@ def test_theory_files_can_be_named_by_path_and_errors_are_clear(
         == "theories/nowhere.yaml:1:1: error[theory-missing]: no theory file for 'nowhere' (run `cmo merge` first?)\n"
     )
     assert cli("compare", "northcliffe-connect").exit_code == 2
+
+
+# --- evidence-weighted convergence, on theories built in memory ---------------------------------
+
+LABELS = {
+    "trust": "Building trust with the group",
+    "key": "Working through key persons",
+    "help": "People seek help",
+    "referrals": "Referrals into services",
+    "time": "Limited time scale of the project",
+    "distrust": "Distrust between community providers",
+    "stigma": "Stigma around mental health",
+}
+
+
+def _cmoc(cmoc_id: str, excerpts: int = 2, refuting: int = 0, status: str | None = None, **codes: str) -> Cmoc:
+    refs = {role: [CodeRef(id=c, label=LABELS.get(c, c)) for c in ids.split()] for role, ids in codes.items()}
+    return Cmoc(
+        id=cmoc_id,
+        status=Status(status) if status else None,
+        codes=refs,
+        counts=Counts(excerpts=excerpts, refuting=refuting),
+    )
+
+
+def _theory(programme: str, *cmocs: Cmoc) -> Theory:
+    return Theory(programme=Programme(id=programme, name=programme), cmocs=list(cmocs))
+
+
+def _kinds(comparison: Comparison) -> dict[tuple[str, ...], str]:
+    return {tuple(p.cmocs.values()): p.kind for p in comparison.cmocs}
+
+
+def test_an_imported_cmoc_without_evidence_pairs_as_untested_never_converged() -> None:
+    a = _theory("a", _cmoc("trust-helps", mechanism="trust", outcome="help"))
+    b = _theory(
+        "b",
+        _cmoc("trust-helps", excerpts=0, status="imported", mechanism="trust", outcome="help"),
+        _cmoc("own", mechanism="trust", outcome="help"),
+    )
+    comparison = compare([a, b], None)
+    assert _kinds(comparison) == {("trust-helps", "trust-helps"): "untested", ("trust-helps", "own"): "converged"}
+    assert comparison.cmocs[0].cmocs == {"a": "trust-helps", "b": "own"}  # the evidenced pair comes first
+    assert not next(p for p in comparison.cmocs if p.kind == "untested").converges
+
+
+def test_a_refuted_or_mostly_refuting_cmoc_is_contradicted() -> None:
+    a = _theory("a", _cmoc("x", mechanism="trust", outcome="help"))
+    for refuted in (
+        _cmoc("y", status="refuted", mechanism="trust", outcome="help"),
+        _cmoc("y", excerpts=3, refuting=2, mechanism="trust", outcome="help"),
+    ):
+        [pairing] = compare([a, _theory("b", refuted)], None).cmocs
+        assert (pairing.kind, pairing.converges) == ("contradicted", False)
+    [half] = compare(
+        [a, _theory("b", _cmoc("y", excerpts=2, refuting=1, mechanism="trust", outcome="help"))], None
+    ).cmocs
+    assert half.kind == "converged"  # as much support as refutation is not "mostly refuting"
+
+
+def test_differing_barriers_make_a_pair_mechanism_shared_with_the_divergent_barriers_text() -> None:
+    a = _theory("a", _cmoc("x", status="supported", mechanism="trust key", outcome="help", barriers="time"))
+    b = _theory("b", _cmoc("y", status="supported", mechanism="trust key", outcome="help", barriers="distrust"))
+    comparison = compare([a, b], None)
+    [pairing] = comparison.cmocs
+    assert pairing.kind == "mechanism-shared"
+    assert pairing.differs == {"barrier": {"a": ["time"], "b": ["distrust"]}}
+    text = format_text(comparison)
+    line = (
+        "shared mechanism, divergent barriers: a: Limited time scale of the project; "
+        "b: Distrust between community providers"
+    )
+    assert f"  {line} (a:x ~ b:y)\n" in text  # a finding
+    assert f"                   {line}\n" in text  # and the pair's detail
+    row = json.loads(format_json(comparison))["cmocs"][0]
+    assert (row["kind"], row["differs"], row["converges"]) == ("mechanism-shared", pairing.differs, True)
+    same = compare([a, _theory("b", _cmoc("y", mechanism="trust key", outcome="help", barriers="time"))], None)
+    assert [(p.kind, p.differs) for p in same.cmocs] == [("converged", {})]
+
+
+def test_pairing_is_many_to_many_best_first_curated_first() -> None:
+    both, trust_only = (
+        _cmoc("both", mechanism="trust key", outcome="help"),
+        _cmoc("trust-only", mechanism="trust", outcome="help"),
+    )
+    b = _theory("b", _cmoc("both-b", mechanism="trust key", outcome="help"), _cmoc("other", mechanism="stigma"))
+    comparison = compare([_theory("a", both, trust_only), b], None)
+    assert [(p.kind, tuple(p.cmocs.values())) for p in comparison.cmocs] == [
+        ("converged", ("both", "both-b")),  # the best overlap first
+        ("converged", ("trust-only", "both-b")),  # the one-to-one assignment used to hide this pair
+        ("one-programme", ("other",)),
+    ]
+    supported = trust_only.model_copy(update={"status": Status.SUPPORTED})
+    curated = compare([_theory("a", both, supported), b], None)
+    assert [tuple(p.cmocs.values()) for p in curated.cmocs][:2] == [("trust-only", "both-b"), ("both", "both-b")]
+
+
+def test_a_code_present_only_through_evidence_less_cmocs_is_hypothesised() -> None:
+    a = _theory("a", _cmoc("x", mechanism="trust", outcome="help", context="stigma"))
+    b = _theory(
+        "b",
+        _cmoc("x", excerpts=0, status="imported", mechanism="trust", outcome="help", context="stigma"),
+        _cmoc("own", mechanism="trust", outcome="referrals"),
+    )
+    comparison = compare([a, b], None)
+    assert comparison.hypothesised == {"b": {"context": ["stigma"], "outcome": ["help"]}}
+    rows = {role: {tuple(r["codes"].values()): r for r in rows} for role, rows in comparison.to_dict()["codes"].items()}
+    assert (rows["context"][("stigma", "stigma")]["evidenced"], rows["context"][("stigma", "stigma")]["converges"]) == (
+        ["a"],
+        False,
+    )
+    assert rows["mechanism"][("trust", "trust")]["converges"] is True
+    lines = findings(comparison)
+    assert "mechanisms converge: Building trust with the group (same-id)" in lines
+    assert "contexts diverge: a only: Stigma around mental health" in lines
+    assert (
+        "hypothesised, not yet evidenced in b: contexts: Stigma around mental health; outcomes: People seek help"
+        in lines
+    )
+
+
+def test_candidates_are_listed_to_confirm_never_as_findings() -> None:
+    a = _theory("a", _cmoc("x", mechanism="trust", outcome="help"))
+    b = _theory(
+        "b",
+        Cmoc(
+            id="y",
+            codes={"mechanism": [CodeRef(id="trusting", label="Building trust with a group")]},
+            counts=Counts(excerpts=1),
+        ),
+    )
+    comparison = compare([a, b], None)
+    assert all(not concept.confirmed for concept in comparison.codes["mechanism"])
+    text = format_text(comparison)
+    assert "mechanisms converge" not in text
+    assert (
+        "  mechanism: a:trust 'Building trust with the group'  ~  b:trusting 'Building trust with a group' (fuzzy "
+        in text
+    )
+    assert "    confirm: cmo codebook link a:trust b:trusting\n" in text
+    [row] = json.loads(format_json(comparison))["candidates"]["mechanism"]
+    assert (row["match"], row["confirmed"], row["converges"], row["link"]) == (
+        "fuzzy",
+        False,
+        False,
+        "cmo codebook link a:trust b:trusting",
+    )
+    assert [p.kind for p in comparison.cmocs] == ["one-programme", "one-programme"]

@@ -36,7 +36,6 @@ def test_every_command_is_registered_once() -> None:
     assert names == [
         "code",
         "validate",
-        "codebook",
         "merge",
         "compare",
         "import",
@@ -45,7 +44,7 @@ def test_every_command_is_registered_once() -> None:
         "report",
         "diff",
     ]
-    assert [group.name for group in cli_app.app.registered_groups] == ["qdpx"]
+    assert [group.name for group in cli_app.app.registered_groups] == ["codebook", "qdpx"]
 
 
 @pytest.mark.parametrize(

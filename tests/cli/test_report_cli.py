@@ -70,7 +70,7 @@ def test_spreadsheets_are_written_as_bytes(at_repo: None, cli: Callable[..., Res
     workbook_path = tmp_path / "demo.xlsx"
     assert cli("report", *DEMO, "--out", workbook_path).exit_code == 0
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Comparison"]
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Comparison", "Overarching"]
     csv_path = tmp_path / "demo.csv"
     assert cli("report", *DEMO, "--out", csv_path).exit_code == 0
     raw = csv_path.read_bytes()
@@ -102,3 +102,37 @@ def test_the_progress_spinner_shows_on_a_terminal_and_never_on_stdout(
     started.clear()
     cli("report", *DEMO, "--format", "json")
     assert started == []
+
+
+def test_report_overarching_renders_the_overarching_theory_alone(at_repo: None, cli: Callable[..., Result]) -> None:
+    result = cli("report", "overarching", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["title"] == "Overarching programme theory across northcliffe-connect and riverside-bridges"
+    assert (data["programmes"], data["comparison"]) == ([], None)
+    assert data["overarching"]["cmocs"] and [i["item"] for i in data["checklist"]] == [16]
+    text = cli("report", "overarching")
+    assert text.exit_code == 0
+    assert "Overarching theory across northcliffe-connect, riverside-bridges" in text.stdout
+    assert "shared mechanism, divergent barriers" in text.stdout
+
+
+def test_the_comparison_report_holds_the_folders_overarching_theory(at_repo: None, cli: Callable[..., Result]) -> None:
+    data = json.loads(cli("report", *DEMO, "--format", "json").stdout)
+    assert data["overarching"]["programmes"] == list(DEMO)
+    assert json.loads(cli("report", DEMO[0], "--format", "json").stdout)["overarching"] is None
+
+
+def test_a_file_of_neither_kind_is_one_line_error(at_repo: None, cli: Callable[..., Result]) -> None:
+    result = cli("report", "corpus/northcliffe-connect/codebook.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "corpus/northcliffe-connect/codebook.yaml:1:1: error[theory-kind]: neither a programme theory "
+        "(no `programme:`) nor an overarching theory (no `programmes:`)\n"
+    )
+    compared = cli("compare", "overarching", DEMO[0])
+    assert compared.exit_code == 1
+    assert compared.stderr == (
+        "theories/overarching.yaml:1:1: error[theory-kind]: this is the overarching theory, not a programme theory "
+        "(`cmo report overarching` shows it)\n"
+    )

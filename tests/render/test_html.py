@@ -182,11 +182,22 @@ def test_programmes_are_described_side_by_side_with_agreement_marked() -> None:
     assert rows == [("framework", "differ"), ("funding", "agree")]
 
 
-def test_convergence_table_flags_fuzzy_matches_with_their_score(demo_html: str) -> None:
+def test_convergence_table_holds_confirmed_concepts_and_candidates_apart(demo_html: str) -> None:
     section = demo_html[demo_html.index('id="comparison"') : demo_html.index('id="matrix"')]
     assert "<h3>Findings</h3>" in section and "mechanisms converge: Building trust with the group (same-id)" in section
-    assert section.count('<span class="badge fuzzy">fuzzy match 85</span>') == 1
-    assert section.count('<span class="badge fuzzy">fuzzy match 100</span>') == 1
+    assert "badge fuzzy" not in section  # the demo codebooks confirmed their fuzzy pairs with `cmo codebook link`
+    # Without the codebooks' same_as, similar labels are possible matches to confirm, never convergence.
+    diagnostics = Diagnostics()
+    theories = load_theories(list(DEMO), REPO / "theories", diagnostics)
+    unlinked = render_html(build_report(theories, compare(theories, None)))
+    table = unlinked[unlinked.index("<h3>Convergence / divergence table</h3>") : unlinked.index("<h3>Possible matches")]
+    candidates = unlinked[unlinked.index("<h3>Possible matches") : unlinked.index("<h3>CMOCs across programmes")]
+    assert "badge fuzzy" not in table
+    assert '<span class="badge fuzzy">fuzzy 93</span>' in candidates
+    assert (
+        "<code>cmo codebook link northcliffe-connect:talk-about-mental-health riverside-bridges:mental-health-language</code>"
+        in candidates
+    )
     groups = re.findall(r'<th scope="rowgroup" rowspan="\d+">(\w+)</th>', section)
     assert groups == ["Mechanisms", "Contexts", "Outcomes", "Enablers", "Barriers", "Interventions", "Actors"]
     assert '<tr><th scope="row">framework</th><td>Asset Based Community Development</td><td>none</td>' in section

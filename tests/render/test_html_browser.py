@@ -77,6 +77,22 @@ def test_browser_builds_every_section_and_shows_the_quotes(chromium: str, tmp_pa
     assert sum(1 for tag, _ in dom.tags if tag == "svg") == 3
 
 
+def test_browser_builds_the_overarching_section(chromium: str, tmp_path: Path) -> None:
+    from tests.render.test_overarching import with_overarching
+
+    report = with_overarching()
+    dom = Page(_dump_dom(chromium, tmp_path, render_html(report)))
+    ids = dom.ids()
+    assert "overarching" in ids
+    assert report.overarching is not None and report.overarching.cmocs
+    assert all(f"overarching-{cmoc.id}" in ids for cmoc in report.overarching.cmocs)
+    text = dom.all_text()
+    assert "Overarching theory" in text and "Distrust between community providers" in text
+    assert sum(1 for tag, a in dom.tags if tag == "article" and "overarching" in (a.get("class") or "")) == len(
+        report.overarching.cmocs
+    )
+
+
 def _png_pixels(data: bytes) -> np.ndarray:
     """Decode an 8-bit RGB or RGBA, non-interlaced PNG (what Chromium writes) into a height x width x channels array."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

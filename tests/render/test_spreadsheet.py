@@ -152,8 +152,8 @@ def test_comparison_sheet_shows_attributes_then_concepts_then_cmoc_pairings() ->
         "Match": None,
         "Score": None,
     }
-    [fuzzy] = [r for r in rows if r["northcliffe-connect"] == "talk-about-mental-health"]
-    assert fuzzy == {
+    [linked] = [r for r in rows if r["northcliffe-connect"] == "talk-about-mental-health"]
+    assert linked == {
         "Role": "mechanism",
         "Attribute or concept": "Understanding how the group talks about mental health"
         " = Understanding how the group talks and thinks about mental health",
@@ -161,11 +161,11 @@ def test_comparison_sheet_shows_attributes_then_concepts_then_cmoc_pairings() ->
         "riverside-bridges": "mental-health-language",
         "In programmes": 2,
         "Converge / diverge": "converge",
-        "Match": "fuzzy",
-        "Score": 100,
+        "Match": "same-as",  # confirmed in the demo codebook with `cmo codebook link`
+        "Score": None,
     }
     [enabler] = [r for r in rows if r["northcliffe-connect"] == "varied-careers"]
-    assert (enabler["Role"], enabler["Match"], enabler["Score"]) == ("enabler", "fuzzy", 85)
+    assert (enabler["Role"], enabler["Match"], enabler["Score"]) == ("enabler", "same-as", None)
     [barrier] = [r for r in rows if r["Role"] == "barrier" and r["northcliffe-connect"] == "limited-timescale"]
     assert (barrier["riverside-bridges"], barrier["Converge / diverge"], barrier["Match"]) == (
         None,
@@ -176,7 +176,10 @@ def test_comparison_sheet_shows_attributes_then_concepts_then_cmoc_pairings() ->
     assert report.comparison is not None
     pairings = [r for r in rows if r["Role"] == "CMOC"]
     assert len(pairings) == len(report.comparison.cmocs)
-    assert pairings[0]["Converge / diverge"] == "converged"
+    assert pairings[0]["Converge / diverge"] == "converged (converges)"
+    kinds = {r["Converge / diverge"] for r in pairings}
+    assert "mechanism-shared (converges)" in kinds and "untested" not in {k.split()[0] for k in kinds} - {"untested"}
+    assert any("shared mechanism, divergent barriers: " in r["Attribute or concept"] for r in pairings)
     assert pairings[0]["Attribute or concept"].startswith("mechanism: ")
 
 

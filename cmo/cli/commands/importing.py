@@ -24,10 +24,18 @@ def import_command(
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     theories: TheoriesOption = Path("theories"),
     corpus: CorpusOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print what the import would do.")] = False,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Import a CMOC even when part of its configuration has no equivalent (kept as untranslated).",
+        ),
+    ] = False,
 ) -> None:
     """Carry CMOCs from one programme theory into another as hypotheses to test (status: imported)."""
     from cmo.across.compare import codebooks_for
-    from cmo.across.importing import ImportFailed, code_kinds, import_text, translations
+    from cmo.across.importing import ImportFailed, code_kinds, import_text, report_lines, translations
     from cmo.cli.inputs import theories_or_exit
     from cmo.cli.output import print_diagnostics
     from cmo.cli.writing import curated, write_curated
@@ -44,15 +52,25 @@ def import_command(
     path = resolve_theory(into, theories)
     shown = display_path(path)
     translate = translations(origin, target, codebooks, code_kinds(found), threshold)
+    labels = codebooks[target.programme.id]
     try:
-        with curated(path.parent, check=False, shown=shown, others="merge or import") as files:
+        with curated(path.parent, check=dry_run, shown=shown, others="merge or import") as files:
             before = path.read_bytes().decode("utf-8-sig")
-            labels = codebooks[target.programme.id]
-            text, imported = import_text(origin, target, before, translate, labels, cmoc, diagnostics, shown)
-            write_curated(files, path, shown, text, changed=text != before)
+            result = import_text(origin, target, before, translate, labels, cmoc, diagnostics, shown, allow_partial)
+            write_curated(files, path, shown, result.text, changed=result.text != before)
     except ImportFailed:
         print_diagnostics(diagnostics.sorted())
         raise typer.Exit(EXIT_FINDINGS) from None
     print_diagnostics(diagnostics.sorted())
-    typer.echo(f"{shown}: {len(imported)} CMOCs imported from {origin.programme.id}")
+    for line in report_lines(result, origin.programme.id, target.programme.id, dry_run=dry_run):
+        typer.echo(line)
+    typer.echo(_summary(shown, origin.programme.id, len(result.imported), len(result.cmocs), dry_run))
     raise typer.Exit(EXIT_FINDINGS if diagnostics.errors else EXIT_OK)
+
+
+def _summary(shown: str, source: str, imported: int, asked: int, dry_run: bool) -> str:
+    refused = f", {asked - imported} not imported" if asked > imported else ""
+    cmocs = f"{imported} CMOC" if imported == 1 else f"{imported} CMOCs"
+    if dry_run:
+        return f"{shown}: {cmocs} would be imported from {source}{refused} (dry run: nothing written)"
+    return f"{shown}: {cmocs} imported from {source}{refused}"

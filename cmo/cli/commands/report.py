@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cmo.across.matching import DEFAULT_THRESHOLD
-from cmo.cli.app import EXIT_OK, fail_usage
+from cmo.cli.app import EXIT_FINDINGS, EXIT_OK, fail_usage
 from cmo.cli.options import CorpusOption, ReportFormat, TheoriesOption, ThresholdOption
 
 if TYPE_CHECKING:
+    from cmo.core.diagnostics import Diagnostics
     from cmo.render.formats import Renderer
+    from cmo.theory.model import OverarchingTheory, Theory
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +29,33 @@ def renderers() -> dict[str, Renderer]:
     from cmo.render.formats import RENDERERS, Renderer
 
     return {"text": Renderer(render_text), **RENDERERS}
+
+
+def _inputs_or_exit(
+    names: list[str], theories: Path, diagnostics: Diagnostics
+) -> tuple[list[Theory], OverarchingTheory | None]:
+    """The programme theories named and the overarching theory to report (named, or the folder's), or exit 1.
+
+    The folder's overarching theory joins a comparison report when every programme it spans is in the report.
+    """
+    from cmo.cli.output import print_diagnostics
+    from cmo.theory.store import TheoryError, load_named, overarching_beside
+
+    try:
+        loaded = load_named(names, theories, diagnostics, overarching_ok=True)
+    except TheoryError:
+        print_diagnostics(diagnostics.sorted())
+        raise typer.Exit(EXIT_FINDINGS) from None
+    overarching = loaded.overarching
+    if overarching is None and len(loaded.theories) > 1:
+        overarching = overarching_beside(theories, diagnostics)
+        if diagnostics.errors:
+            print_diagnostics(diagnostics.sorted())
+            raise typer.Exit(EXIT_FINDINGS)
+        reported = {theory.programme.id for theory in loaded.theories}
+        if overarching is not None and not set(overarching.programmes) <= reported:
+            overarching = None
+    return loaded.theories, overarching
 
 
 def report_command(
@@ -45,9 +74,8 @@ def report_command(
     theories: TheoriesOption = Path("theories"),
     corpus: CorpusOption = None,
 ) -> None:
-    """Render what people read: one programme's theory, or the comparison of several, as HTML, Markdown, Excel, CSV, JSON or text."""
+    """Render what people read: one programme's theory, the comparison of several, or the overarching theory, as HTML, Markdown, Excel, CSV, JSON or text."""
     from cmo.across.compare import compare
-    from cmo.cli.inputs import theories_or_exit
     from cmo.cli.output import console, progress
     from cmo.cli.writing import write_output
     from cmo.core.diagnostics import Diagnostics
@@ -65,11 +93,11 @@ def report_command(
         fail_usage(f"no programme theories in {theories}/ (run `cmo merge` first)")
     diagnostics = Diagnostics()
     with progress(f"loading {len(names)} programme theories"):
-        loaded = theories_or_exit(names, theories, diagnostics)
+        loaded, overarching = _inputs_or_exit(names, theories, diagnostics)
         comparison = None
         if len(loaded) > 1:
             comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)
-        report = build_report(loaded, comparison)
+        report = build_report(loaded, comparison, overarching)
     if chosen == "text" and out is None:  # straight to the terminal: rich sizes the tables to it
         from cmo.cli.report_text import print_report
 

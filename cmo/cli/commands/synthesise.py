@@ -51,7 +51,7 @@ def synthesise_command(
         if diagnostics.errors:  # unreadable, or not an overarching theory: never overwritten
             print_diagnostics(diagnostics.sorted())
             raise typer.Exit(EXIT_FINDINGS)
-        text = synthesis_text(existing, comparison, shown, diagnostics)
+        text = synthesis_text(existing, comparison, loaded, shown, diagnostics)
         print_diagnostics(diagnostics.sorted())
         done = write_curated(files, out, shown, text, changed=text != existing)
         if done is Curated.STALE:

@@ -1,0 +1,103 @@
+"""`cmo validate theories/`: a CMOC's curated status checked against its own evidence (`status-evidence`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cmo.core.diagnostics import Diagnostics
+from cmo.core.rules import Rule
+from cmo.theory.check import check_theory
+from tests.conftest import REPO, Result
+
+HEAD = "programme: {id: alpha, name: Alpha, framework: none}\ncmocs:\n  - id: a\n    status: %s\n"
+
+
+def _evidence(*stances: str) -> str:
+    if not stances:
+        return "    evidence: []\n"
+    entries = "".join(
+        f"      - record: r{i}\n        transcript: t\n        source: interview\n        lines: '{i + 1}'\n"
+        f"        quote: q\n        stance: {stance}\n"
+        for i, stance in enumerate(stances)
+    )
+    return "    evidence:\n" + entries
+
+
+def _warnings(tmp_path: Path, status: str, *stances: str) -> list[str]:
+    path = tmp_path / "alpha.yaml"
+    path.write_text(HEAD % status + _evidence(*stances), encoding="utf-8")
+    diagnostics = Diagnostics()
+    check_theory(path, None, diagnostics)
+    found = [d for d in diagnostics.sorted() if d.rule == Rule.STATUS_EVIDENCE]
+    assert all(d.severity.value == "warning" and (d.line, d.column) == (4, 13) for d in found)
+    return [d.message for d in found]
+
+
+@pytest.mark.parametrize(
+    ("status", "stances", "message"),
+    [
+        ("supported", (), "CMOC 'a' is supported but has no evidence; no excerpt supports or refines it"),
+        (
+            "supported",
+            ("refutes",),
+            "CMOC 'a' is supported but has only 1 refuting evidence; no excerpt supports or refines it",
+        ),
+        ("refined", (), "CMOC 'a' is refined but has no evidence; no excerpt supports or refines it"),
+        ("refuted", (), "CMOC 'a' is refuted but has no evidence and no excerpt refuting it"),
+        (
+            "refuted",
+            ("supports", "refines"),
+            "CMOC 'a' is refuted but has 2 supporting or refining excerpt(s) and none refuting it",
+        ),
+        (
+            "imported",
+            ("supports", "refutes"),
+            "CMOC 'a' is still imported, but evidence has arrived (1 supporting or refining, 1 refuting);"
+            " revisit its status: supported, refined or refuted?",
+        ),
+    ],
+)
+def test_a_status_the_evidence_does_not_bear_out_is_a_warning(
+    tmp_path: Path, status: str, stances: tuple[str, ...], message: str
+) -> None:
+    assert _warnings(tmp_path, status, *stances) == [message]
+
+
+@pytest.mark.parametrize(
+    ("status", "stances"),
+    [
+        ("supported", ("supports",)),
+        ("supported", ("refines", "refutes")),
+        ("refined", ("refines",)),
+        ("refuted", ("refutes", "supports")),
+        ("imported", ()),  # a hypothesis not yet tested
+        ("initial", ()),
+        ("new", ("refutes",)),  # merge's default: nobody has judged it yet
+    ],
+)
+def test_a_status_the_evidence_bears_out_is_not_reported(tmp_path: Path, status: str, stances: tuple[str, ...]) -> None:
+    assert _warnings(tmp_path, status, *stances) == []
+
+
+def test_strict_validate_fails_on_a_status_without_evidence(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "alpha.yaml"
+    path.write_text(HEAD % "refuted" + _evidence("supports"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    plain = cli("validate", "alpha.yaml")
+    assert plain.exit_code == 0
+    assert "alpha.yaml:4:13: warning[status-evidence]: CMOC 'a' is refuted but has 1 supporting" in plain.stdout
+    assert cli("validate", "alpha.yaml", "--strict").exit_code == 1
+
+
+def test_the_demo_theories_statuses_follow_their_evidence(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    for programme in ("northcliffe-connect", "riverside-bridges"):
+        result = cli("validate", f"theories/{programme}.yaml")
+        assert "status-evidence" not in result.stdout + result.stderr

@@ -21,7 +21,7 @@ from cmo.render.view import Diagram, Node
 from cmo.theory.diff import diff_theories
 from cmo.theory.model import Theory
 from cmo.yamlio.reader import YamlError, load
-from tests.conftest import CODEBOOK, PROGRAMME, SHARED_CODEBOOK, Result, corpus_files, write_tree
+from tests.conftest import CODEBOOK, PROGRAMME, SHARED_CODEBOOK, TRANSCRIPT, Result, corpus_files, write_tree
 
 HUGE_HEX = "0x" + "f" * 5_000
 HUGE_DECIMAL = "9" * 5_000
@@ -415,3 +415,16 @@ def test_the_benchmark_measures_evidence_scaling_by_size_ratios(tmp_path: Path) 
         "evidence, 2,000 blank lines above one block (one transcript)",
     ]
     assert all(row[2].startswith(("20:", "200:")) for row in bench.rows)
+
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!timestamp soon", "!!int twelve", "!!float lots"])
+def test_a_core_tag_on_text_it_does_not_fit_is_a_diagnostic_not_a_crash(
+    value: str, tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    assert load(f"a: {value}\n") == {"a": value.split()[1]}
+    transcript = TRANSCRIPT.replace("date: 2024-03-12", f"date: {value}")
+    write_tree(tmp_path, corpus_files(**{"a-int-01": transcript}))
+    result = cli("validate", tmp_path)
+    _no_traceback(result)
+    assert result.exit_code == 1
+    assert "alpha/a-int-01.md:4:7: error[" in result.stdout

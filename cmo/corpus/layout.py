@@ -308,12 +308,13 @@ def _check_same_as(source: ProgrammeSource, diagnostics: Diagnostics) -> None:
 
 
 def suggest_code(code: str, source: ProgrammeSource, kind: str | None = None) -> str:
-    """Did-you-mean for a code: the closest of the expected kind, else the closest of any kind."""
+    """Did-you-mean for a code: the closest of the expected kind, else the closest of any kind; never itself."""
+    others = [c for c in source.codes if c != code]
     if kind is not None:
-        hint = did_you_mean(code, [c for c, d in source.codes.items() if d.code.kind == kind])
+        hint = did_you_mean(code, [c for c in others if source.codes[c].code.kind == kind])
         if hint:
             return hint
-    return did_you_mean(code, source.codes)
+    return did_you_mean(code, others)
 
 
 def default_corpus() -> Path:

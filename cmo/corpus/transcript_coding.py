@@ -292,7 +292,7 @@ class TranscriptCoder:
                     self.error(
                         mark,
                         Rule.CODE_KIND,
-                        f"code {code!r} is a {declared.code.kind} code, but `{name}` takes {expected} codes"
+                        f"code {code!r} is {_article(declared.code.kind)} {declared.code.kind} code, but `{name}` takes {expected} codes"
                         f"{suggest_code(code, self.programme, expected) if name != 'enablers' and name != 'barriers' else ''}",
                     )
         if not ok:
@@ -331,3 +331,7 @@ def _with_locations(codes: list[str], raw: Any, loc: tuple[str | int, ...]) -> l
 
 def _unique(codes: Any) -> list[str]:
     return list(dict.fromkeys(codes))
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

@@ -115,10 +115,12 @@ class _Builder:
             raise self.too_large(node)
         try:
             value = construct(node)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
             if node.tag == _TAG + "int" and len(node.value) > _MAX_INT_DIGITS:
                 raise self.too_large(node) from None
-            # e.g. 2024-13-45 looks like a date but is none: keep the text for the schema to reject.
+            # e.g. 2024-13-45 looks like a date but is none, or `!!bool maybe` names a type its text is
+            # not (PyYAML's constructors then fail with KeyError or AttributeError): keep the text for the
+            # schema to reject.
             return node.value
         if isinstance(value, int) and not -_TOO_LARGE < value < _TOO_LARGE:
             raise self.too_large(node)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TRANSCRIPT, Result, corpus_files
+from tests.conftest import TRANSCRIPT, Result, corpus_files, write_tree
 
 HEAD = "---\nid: a-int-01\nsource: interview\n---\n\nSome words from P01 about trust.\n\n"
 
@@ -63,12 +63,14 @@ CASES = {
     ),
     "code of the wrong kind": (
         _transcript("```cmo\ncontext: [stigma, help-seeking]\n```\n"),
-        ["alpha/t.md:9:19: error[code-kind]: code 'help-seeking' is a outcome code, but `context` takes context codes"],
+        [
+            "alpha/t.md:9:19: error[code-kind]: code 'help-seeking' is an outcome code, but `context` takes context codes"
+        ],
     ),
     "wrong kind inside a resource/reasoning mechanism": (
         _transcript("```cmo\nmechanism:\n  resource: connectors\n  reasoning: building-trust\n```\n"),
         [
-            "alpha/t.md:10:13: error[code-kind]: code 'connectors' is a intervention code, but `mechanism` "
+            "alpha/t.md:10:13: error[code-kind]: code 'connectors' is an intervention code, but `mechanism` "
             "takes mechanism codes"
         ],
     ),
@@ -262,3 +264,17 @@ def test_fifty_megabyte_transcript_is_handled(tree: Callable[..., Path], monkeyp
     [record] = result.records
     assert record.quote == "the imam introduced me"
     assert record.line_start == text[: text.index("the imam")].count("\n") + 1
+
+
+def test_a_code_of_the_wrong_kind_is_never_suggested_as_its_own_fix(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    codebook = "codes:\n  stigma: {kind: context, label: Stigma}\n  stigma-less: {kind: outcome, label: Less stigma}\n"
+    files = {
+        **corpus_files(t=_transcript("```cmo\noutcome: stigma\n```\nand\n\n```cmo\nmechanism: stigma\n```\n")),
+        "codebook.yaml": codebook,
+    }
+    write_tree(tmp_path, files)
+    lines = cli("validate", tmp_path).stdout.splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "error[code-kind]: code 'stigma' is a context code, but `outcome` takes outcome codes; did you mean 'stigma-less'?",
+        "error[code-kind]: code 'stigma' is a context code, but `mechanism` takes mechanism codes; did you mean 'stigma-less'?",
+    ]

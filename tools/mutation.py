@@ -23,18 +23,59 @@ from pathlib import Path
 # Module (glob) -> the tests that exercise it. mutmut then runs, per mutant, only those of these tests
 # that call the mutated function (it records that in a first, clean run).
 TESTS_BY_MODULE: dict[str, list[str]] = {
-    "cmo/transcript.py": ["tests/test_transcript.py", "tests/test_coding.py", "tests/test_bad_input.py"],
-    "cmo/corpus.py": ["tests/test_coding.py", "tests/test_bad_input.py", "tests/test_cli.py"],
-    "cmo/evidence.py": ["tests/test_evidence.py", "tests/test_coding.py"],
-    "cmo/coding.py": ["tests/test_coding.py", "tests/test_bad_input.py", "tests/test_cache.py"],
-    "cmo/yamlio.py": ["tests/test_yamlio.py", "tests/test_transcript.py", "tests/test_bad_input.py"],
-    "cmo/merge.py": ["tests/test_merge.py", "tests/test_merge_properties.py"],
-    "cmo/matching.py": ["tests/test_matching.py", "tests/test_compare.py"],
-    "cmo/compare.py": ["tests/test_compare.py"],
-    "cmo/diff.py": ["tests/test_diff.py"],
-    "cmo/cache.py": ["tests/test_cache.py"],
+    "cmo/corpus/transcript.py": [
+        "tests/corpus/test_transcript.py",
+        "tests/corpus/test_transcript_parsing.py",
+        "tests/corpus/test_coding.py",
+        "tests/corpus/test_bad_input.py",
+    ],
+    "cmo/corpus/layout.py": [
+        "tests/corpus/test_layout.py",
+        "tests/corpus/test_coding.py",
+        "tests/corpus/test_bad_input.py",
+        "tests/cli/test_cli.py",
+    ],
+    "cmo/corpus/evidence.py": ["tests/corpus/test_evidence.py", "tests/corpus/test_coding.py"],
+    "cmo/corpus/coding.py": [
+        "tests/corpus/test_coding.py",
+        "tests/corpus/test_coding_records.py",
+        "tests/corpus/test_bad_input.py",
+        "tests/corpus/test_cache.py",
+    ],
+    "cmo/corpus/transcript_coding.py": [
+        "tests/corpus/test_coding.py",
+        "tests/corpus/test_coding_records.py",
+        "tests/corpus/test_bad_input.py",
+    ],
+    "cmo/yamlio/reader.py": [
+        "tests/yamlio/test_reader.py",
+        "tests/yamlio/test_reader_safety.py",
+        "tests/corpus/test_transcript.py",
+        "tests/corpus/test_bad_input.py",
+    ],
+    "cmo/theory/merge.py": [
+        "tests/theory/test_merge.py",
+        "tests/theory/test_merge_edges.py",
+        "tests/theory/test_merge_properties.py",
+        "tests/theory/test_merge_safety.py",
+    ],
+    "cmo/theory/skeleton.py": ["tests/theory/test_merge_safety.py", "tests/theory/test_merge_edges.py"],
+    "cmo/theory/guard.py": ["tests/theory/test_merge_safety.py", "tests/theory/test_merge_edges.py"],
+    "cmo/across/matching.py": [
+        "tests/across/test_matching.py",
+        "tests/across/test_matching_edges.py",
+        "tests/across/test_compare.py",
+    ],
+    "cmo/across/similarity.py": ["tests/across/test_similarity.py"],
+    "cmo/across/compare.py": ["tests/across/test_compare.py", "tests/across/test_compare_edges.py"],
+    "cmo/across/pairing.py": ["tests/across/test_compare.py", "tests/across/test_compare_edges.py"],
+    "cmo/theory/diff.py": ["tests/theory/test_diff.py", "tests/render/test_diff_formats.py"],
+    "cmo/render/diff_text.py": ["tests/render/test_diff_text.py", "tests/render/test_diff_formats.py"],
+    "cmo/corpus/cache.py": ["tests/corpus/test_cache.py", "tests/corpus/test_cache_units.py"],
     "cmo/qdpx/archive.py": ["tests/qdpx"],
-    "cmo/render/html*.py": ["tests/render/test_html.py"],
+    "cmo/render/escape.py": ["tests/render/test_html.py", "tests/render/test_html_escaping.py"],
+    "cmo/render/html*.py": ["tests/render/test_html.py", "tests/render/test_html_escaping.py"],
+    "cmo/render/svg.py": ["tests/render/test_svg.py", "tests/render/test_html_escaping.py"],
 }
 
 

@@ -307,7 +307,9 @@ def format_theory(theory: Theory) -> str:
         for name in CURATED_KEYS:
             value = curated_value(cmoc, name)
             if value:
-                lines += _indent(f"{name}: {_show(value)}", "  ")
+                # Continuation lines go deeper than the keys, so a note can never read as a fact of its own.
+                first, *rest = f"{name}: {_show(value)}".split("\n")
+                lines += [f"  {first}", *_indent("\n".join(rest), "    ")] if rest else [f"  {first}"]
         codes = codes_by_role(cmoc)
         for role in roles(codes):
             lines += [f"  {role}: {_code(code)}" for code in sorted(codes[role], key=lambda c: c.id)]

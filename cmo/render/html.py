@@ -7,7 +7,7 @@ from importlib.resources import files
 from cmo.across.compare import CONVERGENT_KINDS, AttributeRow, Comparison
 from cmo.across.matching import Concept, Match
 from cmo.render.compare_text import divergence, findings
-from cmo.render.escape import esc
+from cmo.render.escape import esc, numbered
 from cmo.render.html_cmoc import cmoc_anchor, cmoc_card
 from cmo.render.html_overarching import overarching_section
 from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, theory_diagram
@@ -198,9 +198,9 @@ def _pairings(comparison: Comparison) -> str:
     converging = sum(1 for p in paired if p.kind in CONVERGENT_KINDS)
     alone = len(comparison.cmocs) - len(paired)
     summary = (
-        f"<p>{len(paired)} pairs of CMOCs share a mechanism across programmes; {converging} of them converge with "
-        f"evidence on every side (converged or mechanism-shared), the rest are untested or contradicted. "
-        f"{alone} CMOCs are in one programme only.</p>"
+        f"<p>{numbered(len(paired), 'pair')} of CMOCs share a mechanism across programmes; {converging} of them converge "
+        f"with evidence on every side (converged or mechanism-shared), the rest are untested or contradicted. "
+        f"{numbered(alone, 'CMOC')} {'is' if alone == 1 else 'are'} in one programme only.</p>"
     )
     if not paired:
         return summary

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cmo.across.compare import Comparison
 from cmo.across.matching import Concept
-from cmo.render.escape import esc
+from cmo.render.escape import esc, numbered
 from cmo.render.view import DIAGRAM_COLUMNS, Diagram, Node
 
 FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
@@ -263,7 +263,7 @@ def theory_diagram(diagram: Diagram, title: str) -> str:
     columns, boxes, body = _layout(diagram)
     counts = {column: len(diagram.columns[column]) for column in columns}
     desc = "; ".join(f"{n} {COLUMNS[c][0].lower()}" for c, n in counts.items()) or "no codes"
-    desc += f"; {len(diagram.edges)} edges between them; {len(diagram.chains)} chains between CMOCs."
+    desc += f"; {numbered(len(diagram.edges), 'edge')} between them; {numbered(len(diagram.chains), 'chain')} between CMOCs."
     if not columns:
         return "\n".join([*_open(360, 60, title, desc), _lines(["No codes to draw."], 180, 34), "</svg>"])
     bottom = TOP + body

@@ -13,8 +13,8 @@ import pytest
 
 from cmo.across.compare import AttributeRow, CmocPairing, Comparison
 from cmo.across.matching import Concept, Match
-from cmo.render.html import render_html
 from cmo.render.escape import esc
+from cmo.render.html import render_html
 from cmo.render.svg import convergence_matrix, theory_diagram
 from cmo.render.view import RAMESES_ITEMS, CmocView, Diagram, Node, ProgrammeView, Quote, Report
 from tests.conftest import assert_golden

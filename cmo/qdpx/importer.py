@@ -132,12 +132,7 @@ class _Importer:
     def transcript_id(self, source: QdaSource) -> str:
         name = _NAME_SUFFIX.sub("", " ".join(source.name.split()))
         wanted = name if _TRANSCRIPT_ID.match(name) else slug(name, "source")
-        found, number = wanted, 1
-        while found.casefold() in self.ids:
-            number += 1
-            found = f"{wanted}-{number}"
-        self.ids.add(found.casefold())
-        return found
+        return _first_free(wanted, self.ids)
 
     def file_stem(self, transcript_id: str) -> str:
         """The id itself when it fits in a file name, else a prefix of it and a hash of the whole."""
@@ -146,12 +141,7 @@ class _Importer:
             digest = hashlib.sha256(transcript_id.encode("utf-8")).hexdigest()[:_HASH_CHARS]
             # Ids are ASCII (TRANSCRIPT_ID_PATTERN), or slugs: one byte a character.
             stem = f"{transcript_id[: _NAME_BYTES - _HASH_CHARS - 1].rstrip('.-_')}-{digest}"
-        found, number = stem, 1
-        while found.casefold() in self.names:
-            number += 1
-            found = f"{stem[: _NAME_BYTES - len(str(number)) - 1]}-{number}"
-        self.names.add(found.casefold())
-        return found
+        return _first_free(stem, self.names, _NAME_BYTES)
 
     def configurations(
         self, source: QdaSource, raw: str, table: CodeTable, notes: dict[str, str]
@@ -329,3 +319,13 @@ def _inside_corpus(result: ImportResult, corpus: Path) -> None:
                 Rule.QDPX_OUTSIDE,
                 f"refused: a symlink makes this file land outside the corpus, at {real}; nothing written",
             )
+
+
+def _first_free(wanted: str, taken: set[str], limit: int | None = None) -> str:
+    """`wanted`, else `wanted-2`, `wanted-3`, ... (cut to `limit` characters), the first not yet taken; taken now."""
+    found, number = wanted, 1
+    while found.casefold() in taken:
+        number += 1
+        found = f"{wanted[: limit - len(str(number)) - 1] if limit else wanted}-{number}"
+    taken.add(found.casefold())
+    return found

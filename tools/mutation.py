@@ -67,6 +67,8 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
         "tests/across/test_compare.py",
     ],
     "cmo/across/similarity.py": ["tests/across/test_similarity.py"],
+    "cmo/across/labels.py": ["tests/across/test_similarity.py"],
+    "cmo/across/opposites.py": ["tests/across/test_similarity.py"],
     "cmo/across/compare.py": ["tests/across/test_compare.py", "tests/across/test_compare_edges.py"],
     "cmo/across/pairing.py": ["tests/across/test_compare.py", "tests/across/test_compare_edges.py"],
     "cmo/theory/diff.py": ["tests/theory/test_diff.py", "tests/render/test_diff_formats.py"],

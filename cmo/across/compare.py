@@ -15,6 +15,7 @@ from cmo.across.pairing import (
     ROLES,
     CmocPairing,
     pair_cmocs,
+    standing,
 )
 from cmo.corpus.layout import Corpus
 from cmo.theory.model import Theory
@@ -157,7 +158,7 @@ def _codes_in_role(theory: Theory, role: str, evidenced_only: bool = False) -> l
         {
             ref.id
             for cmoc in theory.cmocs
-            if not evidenced_only or cmoc.counts.excerpts > cmoc.counts.refuting
+            if not evidenced_only or standing(cmoc) is None  # a refuted CMOC evidences none of its codes
             for ref in cmoc.codes.get(role, [])  # type: ignore[call-overload]
         }
     )

@@ -63,7 +63,11 @@ def _pair_finding(comparison: Comparison, pairing: CmocPairing) -> str:
     sides = " ~ ".join(f"{p}:{c}" for p, c in pairing.cmocs.items())
     if "barrier" in pairing.differs:
         return f"{divergence(comparison, pairing, 'barrier')} ({sides})"
-    return f"configurations converge: {sides} (mechanism: {'; '.join(pairing.mechanism)})"
+    mechanism = "; ".join(pairing.mechanism)
+    if pairing.kind == "converged":
+        return f"configurations converge: {sides} (mechanism: {mechanism})"
+    # Mechanism-shared without a barrier difference: the outcomes are what differ, and a reader must see so.
+    return f"shared mechanism, different outcomes: {sides} (mechanism: {mechanism})"
 
 
 def divergence(comparison: Comparison, pairing: CmocPairing, role: str) -> str:
@@ -106,7 +110,11 @@ def _candidate_lines(comparison: Comparison) -> list[str]:
     for role, candidates in comparison.candidates.items():
         for candidate in candidates:
             sides = "  ~  ".join(f"{p}:{c} {candidate.labels[p]!r}" for p, c in candidate.codes.items())
-            lines += [f"  {role}: {sides} (fuzzy {candidate.score:.0f})", f"    confirm: {candidate.link_command}"]
+            lines += [
+                f"  {role}: {sides} (fuzzy {candidate.score:.0f})",
+                f"    confirm: {candidate.link_command}",
+                f"    reject:  {candidate.reject_command}",
+            ]
     if len(lines) == 2:
         lines.append("  none")
     return lines
@@ -127,11 +135,12 @@ def _pair_lines(comparison: Comparison, pairing: CmocPairing, detail: bool) -> l
 
 def _cmoc_lines(comparison: Comparison) -> list[str]:
     counts = {kind: sum(1 for p in comparison.cmocs if p.kind == kind) for kind in KINDS}
+    # Pairs are many to many, so pair counts are not CMOC counts: say which is which.
     lines = [
         "",
-        f"CMOCs: {counts['converged']} converged, {counts['mechanism-shared']} mechanism-shared, "
-        f"{counts['untested']} untested, {counts['contradicted']} contradicted, "
-        f"{counts['one-programme']} in one programme only",
+        f"Pairs of CMOCs sharing a mechanism: {counts['converged']} converged, "
+        f"{counts['mechanism-shared']} mechanism-shared, {counts['untested']} untested, "
+        f"{counts['contradicted']} contradicted; CMOCs in one programme only: {counts['one-programme']}",
     ]
     curated = curated_pairs(comparison)
     if curated:

@@ -290,6 +290,24 @@ def test_differing_barriers_make_a_pair_mechanism_shared_with_the_divergent_barr
     assert [(p.kind, p.differs) for p in same.cmocs] == [("converged", {})]
 
 
+def test_a_curated_pair_sharing_only_the_mechanism_is_never_stated_as_a_converging_configuration() -> None:
+    a = _theory("a", _cmoc("x", status="supported", mechanism="trust key", outcome="help"))
+    b = _theory("b", _cmoc("y", status="supported", mechanism="trust key", outcome="isolation"))
+    comparison = compare([a, b], None)
+    [pairing] = comparison.cmocs
+    assert pairing.kind == "mechanism-shared"
+    text = format_text(comparison)
+    assert "configurations converge" not in text
+    assert "  shared mechanism, different outcomes: a:x ~ b:y (mechanism: " in text
+
+
+def test_a_code_held_only_by_a_refuted_cmoc_is_not_evidenced() -> None:
+    a = _theory("a", _cmoc("x", mechanism="trust", outcome="help"))
+    b = _theory("b", _cmoc("y", status="refuted", excerpts=3, mechanism="trust", outcome="help"))
+    comparison = compare([a, b], None)
+    assert "help" in comparison.hypothesised["b"].get("outcome", [])
+
+
 def test_pairing_is_many_to_many_best_first_curated_first() -> None:
     both, trust_only = (
         _cmoc("both", mechanism="trust key", outcome="help"),

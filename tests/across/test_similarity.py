@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, utils
 
-from cmo.across.similarity import DEFAULT_THRESHOLD, normalise, opposite, similarity, similarity_matrix
+from cmo.across.labels import normalise
+from cmo.across.opposites import opposite
+from cmo.across.similarity import DEFAULT_THRESHOLD, similarity, similarity_matrix
 
 PAIRS: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "label_pairs.yaml").read_text(encoding="utf-8"))[
     "pairs"
@@ -31,8 +33,8 @@ KINDS = {
 # 6 false positives, 19 false negatives. A scorer change may improve these, never worsen them.
 FLOOR_PRECISION = 0.869
 FLOOR_RECALL = 0.677
-# The scorer it replaces (plain token_set_ratio at 80) on the same pairs: precision 0.374, recall 0.678.
-OLD_PRECISION = 0.374
+# The scorer it replaces (plain token_set_ratio at 80) on the same pairs: precision 0.348, recall 0.678.
+OLD_PRECISION = 0.348
 OLD_RECALL = 0.678
 
 

@@ -347,7 +347,7 @@ def test_a_transcript_linked_to_a_device_or_a_pipe_is_not_read(
     assert (named.exit_code, named.stdout) == (1, f"alpha/z.md:1:1: {message}\n")
 
 
-def test_report_skips_a_folder_and_a_dangling_link_named_yaml_as_validate_does(
+def test_report_skips_a_folder_and_a_dangling_link_named_yaml_and_validate_reports_the_link(
     tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(tmp_path, {"theories/alpha.yaml": _dump(THEORY)})
@@ -357,7 +357,12 @@ def test_report_skips_a_folder_and_a_dangling_link_named_yaml_as_validate_does(
     result = cli("report", "-f", "md")
     assert result.exit_code == 0
     assert "Alpha Connectors" in result.stdout
-    assert cli("validate", "theories").exit_code == 0
+    checked = cli("validate", "theories")
+    assert checked.exit_code == 1
+    assert (
+        "theories/dangling.yaml:1:1: error[unreadable]: cannot read file: No such file or directory" in checked.stdout
+    )
+    assert "folder.yaml" not in checked.stdout
 
 
 # --- 9: labels, mentions and the transcript id message ------------------------------------------------
@@ -428,3 +433,23 @@ def test_a_core_tag_on_text_it_does_not_fit_is_a_diagnostic_not_a_crash(
     _no_traceback(result)
     assert result.exit_code == 1
     assert "alpha/a-int-01.md:4:7: error[" in result.stdout
+
+
+def test_a_codebook_or_theory_linked_to_a_device_or_a_pipe_is_refused_unread(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    write_tree(tmp_path / "corpus", corpus_files(**{"a-int-01": TRANSCRIPT}))
+    codebook = tmp_path / "corpus" / "alpha" / "codebook.yaml"
+    codebook.unlink()
+    codebook.symlink_to("/dev/zero")
+    (tmp_path / "theories").mkdir()
+    os.mkfifo(tmp_path / "theories" / "alpha.yaml")
+    env = {**os.environ, "CMO_CACHE_DIR": str(tmp_path / "cache")}
+    run = [sys.executable, "-m", "cmo"]
+    # A timeout, not a timing assertion: without the fix these never return.
+    for args in (["validate", "--no-cache", "corpus"], ["validate", "theories"]):
+        result = subprocess.run([*run, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1, result
+        assert "Traceback" not in result.stderr
+        assert "error[unreadable]: not a regular file (a device, pipe or socket); not read" in result.stdout

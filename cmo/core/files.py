@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
@@ -15,12 +17,26 @@ from cmo.core.rules import Rule
 
 
 def read_or_report(path: Path, shown: str, diagnostics: Diagnostics) -> bytes | None:
-    """The bytes of a file, or None after reporting why it cannot be read (`unreadable`, at line 1)."""
+    """The bytes of a regular file, or None after reporting why it cannot be read (`unreadable`, at line 1).
+
+    A device or pipe (a committed link to /dev/zero, a FIFO) is refused unread: reading it never ends.
+    """
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            diagnostics.add(shown, 1, 1, Rule.UNREADABLE, "not a regular file (a device, pipe or socket); not read")
+            return None
         return path.read_bytes()
     except OSError as exc:
         diagnostics.add(shown, 1, 1, Rule.UNREADABLE, f"cannot read file: {exc.strerror or exc}")
         return None
+
+
+def is_regular(path: Path) -> bool:
+    """Whether `path` is a regular file (following links): the only kind cmo reads."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -106,25 +122,37 @@ def cache_home() -> Path:
     return Path(base) / "cmo"
 
 
+def _lock_homes() -> list[Path]:
+    """Where lock files may live, best first: the user's own folder in the system temp folder (the same for
+    every cmo run of this user, whatever its cache settings), else the cache home."""
+    user = getattr(os, "getuid", lambda: "")()  # Windows' temp folder is the user's own already
+    return [Path(tempfile.gettempdir()) / f"cmo-locks{user}", cache_home() / "locks"]
+
+
 def lock_path(folder: Path, name: str = MERGE_LOCK) -> Path:
     """The file that holds the lock `name` on `folder`: outside it, so `git status` never shows it.
 
     Keyed by the folder's resolved path, so every writer of a folder (however it spells the path) takes the
     same lock, which `remove_stale_temp_files` relies on. It is never deleted: unlinking a flock'd file lets
-    a waiter lock the old inode while a newcomer locks a new one. A home that cannot be made (the cache
-    degrades to no cache then) falls back to the temp folder, so merge still runs.
+    a waiter lock the old inode while a newcomer locks a new one.
     """
+    return _lock_files(folder, name)[0]
+
+
+def _lock_files(folder: Path, name: str) -> list[Path]:
     import hashlib
 
     key = hashlib.blake2b(f"{folder.resolve()}\0{name}".encode("utf-8", "surrogateescape"), digest_size=16)
-    user = getattr(os, "getuid", lambda: "")()  # Windows' temp folder is the user's own already
-    for home in (cache_home() / "locks", Path(tempfile.gettempdir()) / f"cmo-locks{user}"):
-        try:
+    found = []
+    for home in _lock_homes():
+        with contextlib.suppress(OSError):
             home.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        return home / f"{key.hexdigest()}.lock"
-    raise OSError(f"no folder for the lock on {folder}: {cache_home()} cannot be made")
+            found.append(home / f"{key.hexdigest()}.lock")
+    if not found:
+        raise OSError(
+            f"no folder for the lock on {folder}: neither {' nor '.join(map(str, _lock_homes()))} can be made"
+        )
+    return found
 
 
 @contextlib.contextmanager
@@ -136,11 +164,17 @@ def locked(folder: Path, name: str = MERGE_LOCK, timeout: float = 60.0) -> Itera
     import filelock  # imported here: it costs more at start-up than a command that never locks should pay
 
     folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(lock_path(folder, name))
-    try:
-        lock.acquire(timeout=timeout, poll_interval=0.05)
-    except filelock.Timeout:
-        raise LockTimeout(f"{folder / name} is held by another process") from None
+    candidates = _lock_files(folder, name)
+    for number, path in enumerate(candidates):
+        lock = filelock.FileLock(path)
+        try:
+            lock.acquire(timeout=timeout, poll_interval=0.05)
+            break
+        except filelock.Timeout:
+            raise LockTimeout(f"{folder / name} is held by another process") from None
+        except OSError:  # a lock folder that exists but cannot be written (a read-only home): the next one
+            if number == len(candidates) - 1:
+                raise
     try:
         if name == MERGE_LOCK:
             remove_stale_temp_files(folder)
@@ -172,6 +206,9 @@ class CuratedFiles:
     def __enter__(self) -> CuratedFiles:
         if not self.check:
             self._lock.enter_context(locked(self.folder))
+        # What each file was when the work began: an editor saving one meanwhile takes no lock, and its edit
+        # must not be replaced by text made from what was there before.
+        self._seen = {path.name: _identity(path) for path in self.folder.glob("*")} if self.folder.is_dir() else {}
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -183,5 +220,23 @@ class CuratedFiles:
             return Curated.UP_TO_DATE
         if self.check:
             return Curated.STALE
+        if path.parent.resolve() == self.folder.resolve() and _identity(path) != self._seen.get(path.name):
+            raise ChangedMeanwhile(
+                errno.EAGAIN,
+                "it was changed by someone else while cmo worked on it; nothing written, run the command again",
+                str(path),
+            )
         write_atomic(path, text)
         return Curated.UPDATED
+
+
+class ChangedMeanwhile(OSError):
+    """A curated file changed on disk between reading it and writing it (an editor saved it)."""
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cmo import __version__
-from cmo.core.files import LockTimeout, cache_home, locked, write_bytes_atomic
+from cmo.core.files import LockTimeout, cache_home, is_regular, locked, write_bytes_atomic
 
 FORMAT = 2
 _SHARDS = 64
@@ -68,8 +68,9 @@ def context_key(files: Iterable[Path]) -> str:
     mac.update(f"{FORMAT}|{__version__}|{sys.version_info[:2]}".encode())
     for path in sorted(files):
         mac.update(str(path).encode() + b"\0")
-        with contextlib.suppress(OSError):
-            mac.update(path.read_bytes())
+        if is_regular(path):  # never a device or pipe: reading /dev/zero never ends
+            with contextlib.suppress(OSError):
+                mac.update(path.read_bytes())
         mac.update(b"\0")
     return mac.hexdigest()
 

@@ -257,7 +257,8 @@ def _check_targets(
 
 def _shared_codes(root: Path, diagnostics: Diagnostics) -> dict[str, DeclaredCode]:
     path = root / CODEBOOK_FILE
-    return load_codebook(path, diagnostics, shared=True) if path.is_file() else {}
+    # lexists, not is_file: a codebook that is a device, a pipe or a dangling link is reported, not skipped.
+    return load_codebook(path, diagnostics, shared=True) if os.path.lexists(path) else {}
 
 
 def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: Diagnostics) -> ProgrammeSource:
@@ -276,7 +277,7 @@ def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: 
         )
     source = ProgrammeSource(id=folder.name, folder=folder, programme=programme, codes=dict(shared))
     own_path = folder / CODEBOOK_FILE
-    if own_path.is_file():
+    if os.path.lexists(own_path):
         for code_id, declared in load_codebook(own_path, diagnostics, shared=False).items():
             if code_id in shared:
                 first = shared[code_id]

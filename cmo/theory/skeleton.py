@@ -90,6 +90,10 @@ def scan_layout(text: str) -> Layout | None:
         line = lines[number]
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
+            if generated and stripped:
+                # A comment inside a generated value: out of the skeleton, or an indented one would read as
+                # part of a block scalar above it (comments are carried from the text itself, not from here).
+                blanked[number] = ""
             continue
         indent = len(line) - len(line.lstrip(" "))
         if "\t" in line[: indent + 1]:

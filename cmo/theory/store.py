@@ -47,7 +47,8 @@ def theory_files(path: Path) -> list[Path]:
     """The theory files a path names: itself, or the YAML files directly in the folder."""
     if path.is_file():
         return [path]
-    return sorted(p for p in path.iterdir() if p.suffix in THEORY_SUFFIXES and p.is_file())
+    # Everything but folders: a theory file that is a pipe, a device or a dangling link is reported unreadable.
+    return sorted(p for p in path.iterdir() if p.suffix in THEORY_SUFFIXES and not p.is_dir())
 
 
 def programme_theory_names(theories: Path) -> list[str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cmo.core.files import Curated, CuratedFiles, LockTimeout, locked
+from cmo.core.files import ChangedMeanwhile, Curated, CuratedFiles, LockTimeout, locked
+from tests.conftest import TRANSCRIPT, Result, corpus_files, write_tree
 
 
 def test_a_changed_file_is_written_and_an_unchanged_one_left(tmp_path: Path) -> None:
@@ -38,3 +41,49 @@ def test_check_takes_no_lock(tmp_path: Path) -> None:
 
 def test_the_words_are_what_the_commands_print() -> None:
     assert [state.value for state in Curated] == ["updated", "up to date", "stale"]
+
+
+def test_a_file_an_editor_saved_meanwhile_is_never_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "alpha.yaml"
+    path.write_text("id: alpha\n", encoding="utf-8")
+    with CuratedFiles(tmp_path) as files:
+        path.write_text("id: alpha\n# my note\n", encoding="utf-8")  # saved while cmo works on the old text
+        with pytest.raises(ChangedMeanwhile, match="changed by someone else"):
+            files.write(path, "id: alpha\nmerged: true\n", changed=True)
+    assert path.read_text(encoding="utf-8") == "id: alpha\n# my note\n"
+
+
+def test_a_file_that_appeared_meanwhile_is_never_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "alpha.yaml"
+    with CuratedFiles(tmp_path) as files:
+        path.write_text("mine\n", encoding="utf-8")
+        with pytest.raises(ChangedMeanwhile):
+            files.write(path, "theirs\n", changed=True)
+    assert path.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_merge_refuses_a_theory_edited_while_it_merged_and_keeps_the_edit(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cmo.theory.merge
+
+    write_tree(tmp_path / "corpus", corpus_files(**{"int-01": TRANSCRIPT}))
+    monkeypatch.chdir(tmp_path)
+    assert cli("merge").exit_code == 0
+    theory = tmp_path / "theories" / "alpha.yaml"
+    (tmp_path / "corpus" / "alpha" / "int-02.md").write_text(
+        TRANSCRIPT.replace("a-int-01", "a-int-02"), encoding="utf-8"
+    )
+    real = cmo.theory.merge.merge_corpus
+
+    def edited_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        outcomes = real(*args, **kwargs)
+        with theory.open("a", encoding="utf-8") as handle:
+            handle.write("# saved in an editor during the merge\n")
+        return outcomes
+
+    monkeypatch.setattr(cmo.theory.merge, "merge_corpus", edited_meanwhile)
+    result = cli("merge")
+    assert result.exit_code == 1
+    assert "cannot write theories/alpha.yaml: it was changed by someone else while cmo worked on it" in result.stderr
+    assert theory.read_text(encoding="utf-8").endswith("# saved in an editor during the merge\n")

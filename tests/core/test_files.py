@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,12 +65,22 @@ def test_the_lock_file_is_outside_the_folder_and_the_same_for_every_spelling(tmp
     (tmp_path / "link").symlink_to(folder)
     path = lock_path(folder)
     assert not path.is_relative_to(folder)
-    assert path.is_relative_to(Path(os.environ["CMO_CACHE_DIR"]))
+    assert path.is_relative_to(Path(tempfile.gettempdir()))
     assert lock_path(tmp_path / "link") == lock_path(tmp_path / "theories" / ".." / "theories") == path
     assert lock_path(folder, "other") != path
     with locked(folder):
         assert path.exists()
     assert list(folder.iterdir()) == []
+
+
+def test_runs_with_different_cache_settings_take_the_same_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "theories"
+    monkeypatch.setenv("CMO_CACHE_DIR", str(tmp_path / "one"))
+    first = lock_path(folder)
+    monkeypatch.setenv("CMO_CACHE_DIR", str(tmp_path / "two"))
+    assert lock_path(folder) == first
+    with locked(folder), pytest.raises(LockTimeout), locked(folder, timeout=0.1):
+        monkeypatch.setenv("CMO_CACHE_DIR", str(tmp_path / "one"))
 
 
 def test_a_second_process_times_out_while_the_first_holds_the_lock(tmp_path: Path) -> None:

@@ -353,3 +353,28 @@ def test_a_folder_that_cannot_be_written_names_the_theory(tmp_path: Path, monkey
         write_atomic(tmp_path / "alpha.yaml", "new\n")
     assert caught.value.filename == str(tmp_path / "alpha.yaml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_comment_inside_evidence_below_a_block_scalar_statement_is_not_read_as_part_of_it(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    shutil.copytree(REPO / "theories", tmp_path / "theories")
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "theories" / "riverside-bridges.yaml"
+    text = path.read_text(encoding="utf-8")
+    cmoc = "  - id: building-trust-8e70e4\n    status: new\n"
+    evidence_end = "        participants: [P11]\n  - id: building-trust-help"
+    assert cmoc in text and evidence_end in text
+    text = text.replace(cmoc, cmoc + "    statement: |\n      Trust first.\n", 1)
+    text = text.replace(evidence_end, "        # weak quote\n" + evidence_end, 1)
+    path.write_text(text.replace("      excerpts: 2\n", "      excerpts: 3\n", 1), encoding="utf-8")
+    assert cli("validate", "theories/riverside-bridges.yaml").exit_code == 0
+    result = cli("merge")
+    assert (result.exit_code, result.stderr) == (0, ""), result.stdout
+    merged = path.read_text(encoding="utf-8")
+    assert "    statement: |\n      Trust first.\n" in merged and "        # weak quote\n" in merged

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cmo.core.words import numbered
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -62,16 +64,12 @@ def progress(description: str) -> Iterator[None]:
         yield
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def tally(diagnostics: Sequence[Diagnostic], transcripts: int, theories: int = 0) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
-    checked = [_count(transcripts, "transcript")] if transcripts or not theories else []
+    checked = [numbered(transcripts, "transcript")] if transcripts or not theories else []
     if theories:
-        checked.append(_count(theories, "theory file"))
-    return f"{_count(errors, 'error')}, {_count(len(diagnostics) - errors, 'warning')} in {' and '.join(checked)}"
+        checked.append(numbered(theories, "theory file"))
+    return f"{numbered(errors, 'error')}, {numbered(len(diagnostics) - errors, 'warning')} in {' and '.join(checked)}"
 
 
 def coding_summary(result: CodingResult, out: Console) -> None:

@@ -23,12 +23,17 @@ def read_or_report(path: Path, shown: str, diagnostics: Diagnostics) -> bytes | 
     """
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            diagnostics.add(shown, 1, 1, Rule.UNREADABLE, "not a regular file (a device, pipe or socket); not read")
+            report_not_regular(shown, diagnostics)
             return None
         return path.read_bytes()
     except OSError as exc:
         diagnostics.add(shown, 1, 1, Rule.UNREADABLE, f"cannot read file: {exc.strerror or exc}")
         return None
+
+
+def report_not_regular(shown: str, diagnostics: Diagnostics) -> None:
+    """`unreadable` for a device, pipe or socket where a file was expected: read, it might never end."""
+    diagnostics.add(shown, 1, 1, Rule.UNREADABLE, "not a regular file (a device, pipe or socket); not read")
 
 
 def is_regular(path: Path) -> bool:
@@ -202,13 +207,16 @@ class CuratedFiles:
         self.folder = folder
         self.check = check
         self._lock = contextlib.ExitStack()
+        self._seen: dict[str, tuple[int, int, int, int] | None] = {}  # file name -> identity when work began
 
     def __enter__(self) -> CuratedFiles:
         if not self.check:
             self._lock.enter_context(locked(self.folder))
         # What each file was when the work began: an editor saving one meanwhile takes no lock, and its edit
         # must not be replaced by text made from what was there before.
-        self._seen = {path.name: _identity(path) for path in self.folder.glob("*")} if self.folder.is_dir() else {}
+        self._seen = (
+            {} if self.check or not self.folder.is_dir() else {p.name: _identity(p) for p in self.folder.iterdir()}
+        )
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cmo.core.diagnostics import Diagnostics
-from cmo.core.files import read_or_report
+from cmo.core.files import read_or_report, report_not_regular
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
@@ -112,9 +112,7 @@ def _programme_folder(path: Path) -> Path | None:
 
 def _not_regular(path: Path, diagnostics: Diagnostics) -> None:
     # A device or pipe named *.md (say, a committed symlink to /dev/zero) would be read without end.
-    diagnostics.add(
-        display_path(path), 1, 1, Rule.UNREADABLE, "not a regular file (a device, pipe or socket); not read"
-    )
+    report_not_regular(display_path(path), diagnostics)
 
 
 def _transcripts_under(folder: Path, diagnostics: Diagnostics) -> list[Path]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from cmo.across.compare import CONVERGENT_KINDS, DIFFER_ROLES, KINDS, CmocPairing, Comparison
 from cmo.across.matching import Candidate, Concept
+from cmo.core.words import numbered
 from cmo.render.escape import md_escape
 
 _PLURAL = {
@@ -97,10 +98,6 @@ def _evidenced_labels(concept: Concept, programmes: tuple[str, ...]) -> str:
     return " = ".join(labels) + (f" ({concept.explain()})" if len(programmes) > 1 and concept.match else "")
 
 
-def _excerpts(count: int) -> str:
-    return f"{count} excerpt{'' if count == 1 else 's'}"
-
-
 def _candidate_lines(comparison: Comparison) -> list[str]:
     lines = [
         "",
@@ -121,7 +118,7 @@ def _candidate_lines(comparison: Comparison) -> list[str]:
 
 
 def _pair_lines(comparison: Comparison, pairing: CmocPairing, detail: bool) -> list[str]:
-    sides = "  ~  ".join(f"{p}:{c} ({_excerpts(pairing.excerpts[p])})" for p, c in pairing.cmocs.items())
+    sides = "  ~  ".join(f"{p}:{c} ({numbered(pairing.excerpts[p], 'excerpt')})" for p, c in pairing.cmocs.items())
     lines = [f"  {pairing.kind:<16} {sides}"]
     if not detail:
         return lines

@@ -54,8 +54,3 @@ def md_escape(text: str) -> str:
 def esc(text: object) -> str:
     """Text safe inside SVG or HTML, attribute values included."""
     return html.escape(str(text), quote=True)
-
-
-def numbered(number: int, noun: str, plural: str | None = None) -> str:
-    """`1 pair`, `2 pairs`: a number with its noun in the right number (`plural` when adding s is wrong)."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"

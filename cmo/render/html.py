@@ -6,8 +6,9 @@ from importlib.resources import files
 
 from cmo.across.compare import CONVERGENT_KINDS, AttributeRow, Comparison
 from cmo.across.matching import Concept, Match
+from cmo.core.words import numbered
 from cmo.render.compare_text import divergence, findings
-from cmo.render.escape import esc, numbered
+from cmo.render.escape import esc
 from cmo.render.html_cmoc import cmoc_anchor, cmoc_card
 from cmo.render.html_overarching import overarching_section
 from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, theory_diagram

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from cmo.core.words import numbered
 from cmo.render.escape import esc
 from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Quote
 
@@ -11,10 +12,6 @@ from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Quote
 def cmoc_anchor(programme: str, cmoc: str) -> str:
     """The id of a CMOC's card, so links and the comparison can point at it."""
     return f"cmoc-{programme}-{cmoc}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _statement(view: CmocView) -> str:
@@ -49,8 +46,8 @@ def _codes(view: CmocView) -> str:
 def _evidence(view: CmocView) -> str:
     counts = " · ".join(
         [
-            f"{_plural(view.excerpts, 'excerpt')} from {_plural(view.transcripts, 'transcript')}",
-            _plural(view.participants, "participant"),
+            f"{numbered(view.excerpts, 'excerpt')} from {numbered(view.transcripts, 'transcript')}",
+            numbered(view.participants, "participant"),
             f"{view.refuting} refuting",
         ]
     )

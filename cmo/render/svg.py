@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from cmo.across.compare import Comparison
 from cmo.across.matching import Concept
-from cmo.render.escape import esc, numbered
+from cmo.core.words import numbered
+from cmo.render.escape import esc
 from cmo.render.view import DIAGRAM_COLUMNS, Diagram, Node
 
 FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
@@ -198,7 +199,7 @@ def _edges(diagram: Diagram, boxes: dict[Node, _Box], body: float) -> list[str]:
             points += [(x, y), (x + BOX_W, y)]
         points.append((x2 - head, y2))
         colour = COLUMNS[a.column][2]
-        cmocs = f"{count} CMOC{'' if count == 1 else 's'}"
+        cmocs = numbered(count, "CMOC")
         out.append(
             f'<g class="edge" data-cmocs="{count}"><title>{esc(a.label)} → {esc(b.label)}: {cmocs}</title>'
             f'<path d="{_route(points)}" fill="none" stroke="{colour}" stroke-opacity="0.5" '
@@ -219,7 +220,7 @@ def _chains(diagram: Diagram, boxes: dict[Node, _Box], bottom: float) -> list[st
             f"M{num(x1)} {num(y1)} C{num(x1 + reach)} {num(y1)} {num(x1 + reach)} {num(low)} {num(x1)} {num(low)} "
             f"L{num(x2)} {num(low)} C{num(x2 - reach)} {num(low)} {num(x2 - reach)} {num(y2)} {num(x2 - 8)} {num(y2)}"
         )
-        links = f"{count} link{'' if count == 1 else 's'}"
+        links = numbered(count, "link")
         out.append(
             f'<g class="chain" data-links="{count}"><title>{esc(a.label)} ⇢ {esc(b.label)}: {links} between CMOCs</title>'
             f'<path d="{path}" fill="none" stroke="{CHAIN_COLOUR}" stroke-width="1.6" stroke-dasharray="6 4"/>'

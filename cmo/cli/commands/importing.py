@@ -10,6 +10,7 @@ import typer
 from cmo.across.matching import DEFAULT_THRESHOLD
 from cmo.cli.app import EXIT_FINDINGS, EXIT_OK
 from cmo.cli.options import CorpusOption, TheoriesOption, ThresholdOption
+from cmo.core.words import numbered
 
 
 def register(app: typer.Typer) -> None:
@@ -70,7 +71,7 @@ def import_command(
 
 def _summary(shown: str, source: str, imported: int, asked: int, dry_run: bool) -> str:
     refused = f", {asked - imported} not imported" if asked > imported else ""
-    cmocs = f"{imported} CMOC" if imported == 1 else f"{imported} CMOCs"
+    cmocs = numbered(imported, "CMOC")
     if dry_run:
         return f"{shown}: {cmocs} would be imported from {source}{refused} (dry run: nothing written)"
     return f"{shown}: {cmocs} imported from {source}{refused}"

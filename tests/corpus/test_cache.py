@@ -34,20 +34,6 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(tmp_path_factory.mktemp("synthetic") / "corpus", 48)
 
 
-@pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The transcripts actually coded (not answered from the cache) in this process."""
-    coded: list[str] = []
-    real = cmo.corpus.transcript_coding.TranscriptCoder.run
-
-    def run(self: cmo.corpus.transcript_coding.TranscriptCoder) -> cmo.corpus.transcript_coding.TranscriptResult:
-        coded.append(self.file.name)
-        return real(self)
-
-    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", run)
-    return coded
-
-
 def test_parallel_and_cached_runs_give_the_records_of_a_cold_serial_run(synthetic: Path) -> None:
     serial = _snapshot(code_corpus([synthetic], jobs=1))
     assert len(serial[0]) == 480  # type: ignore[arg-type]

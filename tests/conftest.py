@@ -79,6 +79,13 @@ def assert_golden(name: str, output: str | bytes) -> None:
     assert data == path.read_bytes()
 
 
+def record_id(programme: str, transcript: str, passage: str, turn: int = 1) -> str:
+    """The content-based id of the `turn`-th annotation of `passage` in a transcript."""
+    from cmo.corpus.identity import passage_digest
+
+    return f"{programme}/{transcript}#{passage_digest(passage)}" + ("" if turn == 1 else f".{turn}")
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write {relative path: text or bytes} under root; text is dedented."""
     for name, content in files.items():

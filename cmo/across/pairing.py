@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cmo.across.matching import Concept
+from cmo.corpus.identity import passage_of
+from cmo.corpus.models import Stance
 from cmo.theory.model import Cmoc, Status, Theory
 
 # What a pair of CMOCs lets a reader conclude, strongest first; `one-programme` is a CMOC paired with nothing.
@@ -65,12 +67,21 @@ class _Side:
         return set(self.concepts[role])
 
 
+def passages(cmoc: Cmoc) -> tuple[set[str], set[str]]:
+    """(passages that bear the CMOC out, passages that refute it): each passage once, however often coded."""
+    backing: set[str] = set()
+    refuting: set[str] = set()
+    for entry in cmoc.evidence:
+        (refuting if entry.stance is Stance.REFUTES else backing).add(passage_of(entry.record))
+    return backing, refuting
+
+
 def standing(cmoc: Cmoc) -> str | None:
-    """`contradicted` (refuted, or more refuting than supporting excerpts), `untested` (no support), else None."""
-    supporting = cmoc.counts.excerpts - cmoc.counts.refuting  # supporting and refining excerpts
-    if cmoc.status is Status.REFUTED or cmoc.counts.refuting > supporting:
+    """`contradicted` (refuted, or more refuting than supporting passages), `untested` (no support), else None."""
+    backing, refuting = passages(cmoc)
+    if cmoc.status is Status.REFUTED or len(refuting) > len(backing):
         return "contradicted"
-    return "untested" if supporting <= 0 else None
+    return "untested" if not backing else None
 
 
 def curated(cmoc: Cmoc) -> bool:
@@ -99,7 +110,7 @@ def _side(cmoc: Cmoc, programme: str, index: Mapping[tuple[str, str, str], int])
         }
         for role in _SIGNATURE_ROLES
     }
-    return _Side(cmoc.id, cmoc.counts.excerpts, curated(cmoc), standing(cmoc), concepts)
+    return _Side(cmoc.id, len(passages(cmoc)[0]), curated(cmoc), standing(cmoc), concepts)
 
 
 def _jaccard(a: set[int], b: set[int]) -> float:

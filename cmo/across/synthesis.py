@@ -12,6 +12,7 @@ from cmo.across.compare import CONVERGENT_KINDS, CmocPairing, Comparison
 from cmo.across.pairing import standing
 from cmo.core.diagnostics import Diagnostics, Severity
 from cmo.core.rules import Rule
+from cmo.corpus.identity import passage_of
 from cmo.corpus.models import Stance
 from cmo.theory.model import (
     CONDITION_ROLES,
@@ -53,10 +54,10 @@ class Support:
 
 
 def support(cmoc: Cmoc) -> Support:
-    """Each record of the CMOC's evidence once, by the stance it takes."""
+    """Each passage of the CMOC's evidence once (two coders' codings of it are one), by the stance it takes."""
     by_stance: dict[Stance, set[str]] = {stance: set() for stance in Stance}
     for entry in cmoc.evidence:
-        by_stance[entry.stance].add(entry.record)
+        by_stance[entry.stance].add(passage_of(entry.record))
     return Support(
         frozenset(by_stance[Stance.SUPPORTS]),
         frozenset(by_stance[Stance.REFINES]),
@@ -133,16 +134,21 @@ def _groups(comparison: Comparison, sources: _Sources) -> dict[str, _Group]:
 
 
 def _conditions(programme: str, cmocs: Sequence[str], role: str, sources: _Sources) -> list[dict[str, Any]]:
-    """The codes of one condition role across the CMOCs, each with the excerpts (records) that carry it."""
+    """The codes of one condition role across the CMOCs, each with the passages that carry it.
+
+    A code's own passage count (`excerpts` on the code, from merge) is used where the theory has it; a
+    theory merged before codes had one counts every passage bearing the CMOC out.
+    """
     labels: dict[str, str] = {}
-    records: dict[str, set[str]] = {}
+    carried: dict[str, int] = {}
     for cmoc_id in cmocs:
         cmoc = sources.cmocs[programme, cmoc_id]
+        backing = len(sources.support[programme, cmoc_id].evidence)
         for ref in cmoc.codes.get(role, []):  # type: ignore[call-overload]
             labels.setdefault(ref.id, ref.label or ref.id)
-            records.setdefault(ref.id, set()).update(sources.support[programme, cmoc_id].evidence)
-    ordered = sorted(labels, key=lambda code: (-len(records[code]), labels[code].lower(), code))
-    return [{"code": code, "label": labels[code], "excerpts": len(records[code])} for code in ordered]
+            carried[ref.id] = carried.get(ref.id, 0) + (backing if ref.excerpts is None else min(ref.excerpts, backing))
+    ordered = sorted(labels, key=lambda code: (-carried[code], labels[code].lower(), code))
+    return [{"code": code, "label": labels[code], "excerpts": carried[code]} for code in ordered]
 
 
 def _side(programme: str, cmocs: Sequence[str], sources: _Sources) -> dict[str, Any]:

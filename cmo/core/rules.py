@@ -38,6 +38,8 @@ class Rule(StrEnum):
     CODE_KIND = "code-kind"
     QUOTE_NOT_FOUND = "quote-not-found"
     EVIDENCE_MISSING = "evidence-missing"
+    EVIDENCE_IS_QUESTION = "evidence-is-question"
+    ELICITED_SOURCE = "elicited-source"
     # YAML, in any cmo file: reading it safely, then checking it against the format.
     YAML_SYNTAX = "yaml-syntax"
     YAML_DUPLICATE_KEY = "yaml-duplicate-key"
@@ -71,6 +73,7 @@ class Rule(StrEnum):
     DANGLING_LINK = "dangling-link"
     PROGRAMME_UNKNOWN = "programme-unknown"
     STATUS_EVIDENCE = "status-evidence"
+    CMOC_INCOMPLETE = "cmoc-incomplete"
     # Merge (and synthesise, which merges into the overarching theory).
     MERGE_UNSAFE = "merge-unsafe"
     CMOC_NO_EVIDENCE = "cmoc-no-evidence"
@@ -146,6 +149,8 @@ RULES: dict[Rule, RuleInfo] = {
     Rule.CODE_KIND: RuleInfo(_T, _E, "a code of the wrong kind for its key"),
     Rule.QUOTE_NOT_FOUND: RuleInfo(_T, _E, "a `quote:` that does not occur in the transcript"),
     Rule.EVIDENCE_MISSING: RuleInfo(_T, _E, "a block without `quote:` has no passage above it"),
+    Rule.EVIDENCE_IS_QUESTION: RuleInfo(_T, _W, "a block's evidence is the interviewer's question, not an answer"),
+    Rule.ELICITED_SOURCE: RuleInfo(_T, _W, "`elicited: true` on an observation or a document, where nobody was asked"),
     Rule.YAML_SYNTAX: RuleInfo(_Y, _E, "YAML that does not parse"),
     Rule.YAML_DUPLICATE_KEY: RuleInfo(_Y, _E, "a key given twice in one mapping"),
     Rule.YAML_TAG: RuleInfo(_Y, _E, "a YAML tag such as `!!python/object`: cmo files hold plain data only"),
@@ -182,6 +187,7 @@ RULES: dict[Rule, RuleInfo] = {
         _TH, _W, "a theory's programme is not in the corpus, so its codes were not checked"
     ),
     Rule.STATUS_EVIDENCE: RuleInfo(_TH, _W, "a CMOC's status that its evidence does not bear out (or never revisited)"),
+    Rule.CMOC_INCOMPLETE: RuleInfo(_TH, _W, "a curated CMOC that lacks a context, a mechanism or an outcome"),
     Rule.MERGE_UNSAFE: RuleInfo(_M, _E, "merge cannot edit the theory file without losing what people wrote"),
     Rule.CMOC_NO_EVIDENCE: RuleInfo(_M, _W, "a curated CMOC lost all its evidence (or no longer converges); kept"),
     Rule.THEORY_MISSING: RuleInfo(_A, _E, "no theory file for a programme named on the command line"),

@@ -27,7 +27,7 @@ from typing import Any
 from cmo import __version__
 from cmo.core.files import LockTimeout, cache_home, is_regular, locked, write_bytes_atomic
 
-FORMAT = 2
+FORMAT = 3
 _SHARDS = 64
 _MAC_SIZE = 32
 # Records are marshalled at version 2, which writes no back-references: equal records give equal bytes.

@@ -81,6 +81,9 @@ class _Strict(BaseModel):
 # --- programme.yaml and codebooks ------------------------------------------------------------
 
 
+DEFAULT_INTERVIEWERS = ("Interviewer", "Q", "I")
+
+
 class Programme(_Strict):
     """`programme.yaml`: what the programme is, and facts to compare across programmes."""
 
@@ -88,6 +91,10 @@ class Programme(_Strict):
     name: OneLine
     framework: FreeText | None = None
     attributes: dict[str, FreeText] = Field(default_factory=dict)
+    # Speaker labels of the evaluators asking the questions: a passage of theirs is a question, not evidence.
+    interviewers: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
+        default_factory=lambda: list(DEFAULT_INTERVIEWERS)
+    )
 
 
 class Code(_Strict):
@@ -175,6 +182,8 @@ class Annotation(_Strict):
     barriers: CodeList = Field(default_factory=list)
     cmoc: Slug | None = None
     stance: Stance = Stance.SUPPORTS
+    # The participant was answering a theory the evaluator put to them (teacher-learner cycle), not unprompted.
+    elicited: bool = False
     quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
     note: FreeText | None = None
     coder: FreeText | None = None
@@ -203,7 +212,9 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(description="<programme>/<transcript>#<n>, n counting annotations in file order from 1")
+    id: str = Field(
+        description="<programme>/<transcript>#<digest of the evidence text>, '.2', '.3' for the same passage again"
+    )
     programme: str
     transcript: str
     source: SourceType
@@ -227,6 +238,7 @@ class Record(BaseModel):
     barriers: list[str] = Field(default_factory=list)
     cmoc: str | None = None
     stance: Stance = Stance.SUPPORTS
+    elicited: bool = False
     note: str | None = None
     annotation_line: int = Field(description="line of the annotation's first key in the transcript")
 

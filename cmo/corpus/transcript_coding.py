@@ -13,9 +13,12 @@ from cmo.core.diagnostics import Diagnostic, Diagnostics, Severity
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
-from cmo.corpus import evidence, transcript
+from cmo.corpus import evidence, speakers, transcript
+from cmo.corpus.evidence import Evidence
+from cmo.corpus.identity import EvidenceIds
 from cmo.corpus.layout import ProgrammeSource, suggest_code
 from cmo.corpus.models import (
+    DEFAULT_INTERVIEWERS,
     FIELD_KINDS,
     Annotation,
     FrontMatter,
@@ -145,10 +148,14 @@ class TranscriptCoder:
         self.quotes: evidence.QuoteIndex | None = None  # built on the first quote, shared by the rest
         self.records: list[Record] = []
         self.raw: bytes | None = None
+        self.questions = speakers.question_pattern(
+            programme.programme.interviewers if programme.programme else DEFAULT_INTERVIEWERS
+        )
+        self.question_blocks: set[int] = set()  # fences of blocks already warned their evidence is a question
 
-    def error(self, mark: Mark | None, rule: str, message: str) -> None:
+    def error(self, mark: Mark | None, rule: str, message: str, severity: Severity = Severity.ERROR) -> None:
         mark = mark or Mark(1, 1)
-        self.diagnostics.add(self.shown, mark.line, mark.column, rule, message)
+        self.diagnostics.add(self.shown, mark.line, mark.column, rule, message, severity)
 
     def run(self) -> TranscriptResult:
         try:
@@ -163,11 +170,10 @@ class TranscriptCoder:
         if parsed is None:
             return self.finish()
         front = self.front_matter(parsed.front_matter)
-        number = 0
+        ids = EvidenceIds(self.programme.id, self.result.transcript_id or "")
         for block in parsed.blocks:
             for data, line in transcript.parse_block(block, self.shown, self.diagnostics):
-                number += 1
-                record = self.record(data, line, number, block, parsed.text, front)
+                record = self.record(data, line, ids, block, parsed.text, front)
                 if record is not None:
                     self.records.append(record)
         return self.finish()
@@ -209,7 +215,7 @@ class TranscriptCoder:
         self,
         data: Any,
         line: int,
-        number: int,
+        ids: EvidenceIds,
         block: transcript.Block,
         text: str,
         front: FrontMatter | None,
@@ -219,6 +225,7 @@ class TranscriptCoder:
             partial = valid_part(Annotation, data)
             if partial is not None:
                 self.codes(partial, data)  # report its code problems too; the record is lost anyway
+            _claim_paragraph(ids, data, block, text)
             return None
         if not any(getattr(annotation, name) for name in _CORE_FIELDS):
             self.error(
@@ -226,14 +233,30 @@ class TranscriptCoder:
                 Rule.ANNOTATION_INCOMPLETE,
                 "an annotation must name at least one of context, mechanism, outcome",
             )
+            _claim_paragraph(ids, data, block, text)
             return None
         codes = self.codes(annotation, data)
         found = self.evidence(annotation, data, block, text)
-        if codes is None or found is None or front is None or self.result.transcript_id is None:
+        if found is not None and front is not None and front.source in (SourceType.INTERVIEW, SourceType.WORKSHOP):
+            self.question(annotation, data, block, found)
+        # Every annotation of a passage takes its turn, valid or not: fixing one never renames the others.
+        record_id = ids.next(found.text) if found is not None else None
+        if codes is None or found is None or record_id is None or front is None or self.result.transcript_id is None:
             return None
         programme = self.programme.id
+        elicited = annotation.elicited
+        if elicited and front.source in (SourceType.OBSERVATION, SourceType.DOCUMENT):
+            self.error(
+                locate(data, ("elicited",)),
+                Rule.ELICITED_SOURCE,
+                f"`elicited: true` in {_article(front.source.value)} {front.source.value}: nobody was put a theory "
+                "to answer, so the evidence counts as "
+                + ("observed" if front.source is SourceType.OBSERVATION else "documentary"),
+                severity=Severity.WARNING,
+            )
+            elicited = False
         return Record(
-            id=f"{programme}/{self.result.transcript_id}#{number}",
+            id=record_id,
             programme=programme,
             transcript=self.result.transcript_id,
             source=front.source,
@@ -246,6 +269,7 @@ class TranscriptCoder:
             date=front.date,
             cmoc=annotation.cmoc,
             stance=annotation.stance,
+            elicited=elicited,
             note=annotation.note,
             annotation_line=line,
             **codes,
@@ -321,6 +345,37 @@ class TranscriptCoder:
                 "no passage above this block to take as its evidence; put the block after the passage or add `quote:`",
             )
         return found
+
+    def question(self, annotation: Annotation, data: Any, block: transcript.Block, found: Evidence) -> None:
+        """Warn when spoken evidence starts with an interviewer's label: the coder probably meant the answer."""
+        label = speakers.interviewer_label(found.text, self.questions)
+        if label is None:
+            return
+        if annotation.quote is not None:
+            mark = locate(data, ("quote",))
+            where, fix = f"the quote starts with {label!r}", "quote the participant's answer instead"
+        elif block.fence_line in self.question_blocks:
+            return  # the block's other annotations take the same passage: one warning is enough
+        else:
+            self.question_blocks.add(block.fence_line)
+            mark = Mark(block.fence_line, 1)
+            where = f"the passage above this block (line {found.line_start}) starts with {label!r}"
+            fix = "put the block under the answer, or quote the answer with `quote:`"
+        self.error(
+            mark,
+            Rule.EVIDENCE_IS_QUESTION,
+            f"{where}: the evidence is the interviewer's question, not an answer; {fix}",
+            severity=Severity.WARNING,
+        )
+
+
+def _claim_paragraph(ids: EvidenceIds, data: Any, block: transcript.Block, text: str) -> None:
+    """Give a broken annotation its turn among the annotations of the passage above it (unless it quotes)."""
+    if isinstance(data, dict) and "quote" in data:
+        return
+    found = evidence.paragraph_above(text, block.fence_offset, block.fence_line)
+    if found is not None:
+        ids.next(found.text)
 
 
 def _with_locations(codes: list[str], raw: Any, loc: tuple[str | int, ...]) -> list[tuple[str, tuple[str | int, ...]]]:

@@ -14,6 +14,7 @@ from cmo.core.suggest import did_you_mean
 from cmo.corpus.layout import Corpus
 from cmo.corpus.models import Stance
 from cmo.theory.model import (
+    CMO_PARTS,
     Cmoc,
     OverarchingCmoc,
     OverarchingTheory,
@@ -49,6 +50,7 @@ def check_theory(path: Path, corpus: Corpus | None, diagnostics: Diagnostics) ->
     _check_ids_and_links(theory.cmocs, data, shown, diagnostics)
     _check_codes(theory, data, corpus, shown, diagnostics)
     _check_status_evidence(theory, data, shown, diagnostics)
+    _check_completeness(theory, data, shown, diagnostics)
 
 
 def _check_ids_and_links(
@@ -134,3 +136,35 @@ def _check_status_evidence(theory: Theory, data: Any, shown: str, diagnostics: D
             diagnostics.add(
                 shown, at.line, at.column, Rule.STATUS_EVIDENCE, f"CMOC {cmoc.id!r} {problem}", Severity.WARNING
             )
+
+
+_PART_ROLES = {
+    "context": ("context", "enablers", "barriers"),
+    "mechanism": ("mechanism", "resource", "reasoning"),
+    "outcome": ("outcome",),
+}
+
+
+def missing_parts(cmoc: Cmoc) -> list[str]:
+    """Which of context, mechanism and outcome a CMOC has no code for (enablers and barriers are contexts)."""
+    return [part for part in CMO_PARTS if not any(cmoc.codes.get(role) for role in _PART_ROLES[part])]  # type: ignore[call-overload]
+
+
+def _check_completeness(theory: Theory, data: Any, shown: str, diagnostics: Diagnostics) -> None:
+    """A CMOC people curated that lacks C, M or O: a partial theory, which a reader must be told about."""
+    for index, cmoc in enumerate(theory.cmocs):
+        curated = cmoc.statement is not None or cmoc.status not in (None, Status.NEW)
+        missing = missing_parts(cmoc)
+        if not curated or not missing:
+            continue
+        at = locate(data, ("cmocs", index, "id")) or Mark(1, 1)
+        parts = " and ".join(missing) if len(missing) <= 2 else "context, mechanism and outcome"
+        diagnostics.add(
+            shown,
+            at.line,
+            at.column,
+            Rule.CMOC_INCOMPLETE,
+            f"CMOC {cmoc.id!r} is curated but has no {parts} coded yet; a configuration needs all three: "
+            "code the missing part where the evidence shows it, or say in its notes why it stays partial",
+            Severity.WARNING,
+        )

@@ -30,6 +30,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 _STARTS = frozenset({yaml.MappingStartEvent, yaml.SequenceStartEvent})
 _ENDS = frozenset({yaml.MappingEndEvent, yaml.SequenceEndEvent})
 _READ_BACK = Resolver()
+# Top-level keys merge writes anew every time (the programme's description from programme.yaml).
+_REGENERATED = ("programme", "fragments")
 _CONSTRUCT = SafeConstructor()
 
 
@@ -52,7 +54,7 @@ class _Readback:
             if key == "cmocs" and isinstance(event, yaml.SequenceStartEvent):
                 self.top[key] = None
                 self.read_cmocs()
-            elif key == "programme":
+            elif key in _REGENERATED:
                 self.skip(event)
                 self.top[key] = None
             else:
@@ -155,7 +157,7 @@ def check_written(before: Any, before_lines: list[str], text: str, kept: list[An
         data = load(text)
         if not isinstance(data, dict):
             raise UnsafeWrite("the text merge wrote is not a mapping") from None
-        top = {key: None if key in ("programme", "cmocs") else value for key, value in data.items()}
+        top = {key: None if key in (*_REGENERATED, "cmocs") else value for key, value in data.items()}
         cmocs = [_curated(item) for item in data.get("cmocs") or [] if isinstance(item, dict)]
     except YamlError as exc:
         raise UnsafeWrite(f"the text merge wrote does not read back as YAML: {exc.message}") from None
@@ -170,9 +172,9 @@ def check_written(before: Any, before_lines: list[str], text: str, kept: list[An
         if key not in top:
             raise UnsafeWrite(f"the text merge wrote has no {key!r}")
     for key, value in before_top.items():
-        if key not in ("programme", "cmocs") and (key not in top or top[key] != value):
+        if key not in (*_REGENERATED, "cmocs") and (key not in top or top[key] != value):
             raise UnsafeWrite(f"the top-level key {key!r} would change", marks[key].line)
-    if set(top) - set(before_top) - {"programme", "cmocs"}:
+    if set(top) - set(before_top) - {*_REGENERATED, "cmocs"}:
         raise UnsafeWrite("merge would add a top-level key")
     expected = [_curated(item) for item in kept] + [{"id": cmoc_id, "status": Status.NEW.value} for cmoc_id in added]
     if cmocs != expected:

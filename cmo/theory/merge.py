@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,12 @@ from cmo.core.files import read_or_report
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.corpus.coding import CodingResult
-from cmo.corpus.layout import DeclaredCode, ProgrammeSource
-from cmo.corpus.models import Record, SourceType, Stance
+from cmo.corpus.layout import ProgrammeSource
+from cmo.corpus.models import Record
+from cmo.theory.configuration import Grouping, fragments, generated_cmoc, group_records
 from cmo.theory.guard import UnsafeWrite, check_written
 from cmo.theory.model import (
     CMOC_KEY_ORDER,
-    CODE_ROLES,
     GENERATED_KEYS,
     Status,
     load_theory_bytes,
@@ -29,90 +28,13 @@ from cmo.theory.skeleton import Layout, scan_layout
 from cmo.yamlio.emitter import carry_comments, emit, emit_items, join_lines, normalise_breaks, split_comment, yaml_lines
 from cmo.yamlio.reader import MarkedMap, MarkedSeq, load
 
-_ID_PART = 48
 _HEADER = (
     "Programme theory of {name} ({id}), kept by `cmo merge`.\n"
-    "Yours to curate: statement, status, notes and links on each CMOC (and any comment);\n"
-    "merge never changes them. codes, counts, triangulated and evidence are regenerated\n"
-    "from the annotations in the corpus on every merge."
+    "Yours to curate: statement, status, confidence, notes and links on each CMOC (and any\n"
+    "comment); merge never changes them. completeness, codes, counts, triangulated and evidence,\n"
+    "and the fragments (coded evidence not yet in a configuration), are regenerated from the\n"
+    "annotations in the corpus on every merge."
 )
-
-
-def _code_key(record: Record) -> tuple[tuple[str, ...], ...]:
-    """The exact set of codes that groups records without a `cmoc` into one configuration."""
-    return tuple(
-        tuple(sorted(getattr(record, role)))
-        for role in ("context", "intervention", "actor", "resource", "reasoning", "mechanism", "outcome")
-    )
-
-
-def generated_id(record: Record) -> str:
-    """A stable, readable id from a record's codes: context, mechanism and outcome, plus a short hash of all codes."""
-    words = "-".join([*record.context, *record.mechanism, *record.outcome]) or "cmoc"
-    if len(words) > _ID_PART:
-        words = words[:_ID_PART].rsplit("-", 1)[0]
-    digest = hashlib.sha1(repr(_code_key(record)).encode()).hexdigest()[:6]
-    return f"{words}-{digest}"
-
-
-def group_records(records: Iterable[Record]) -> dict[str, list[Record]]:
-    """CMOC id -> its records: named by `cmoc`, else grouped by their exact codes."""
-    groups: dict[str, list[Record]] = {}
-    for record in records:
-        groups.setdefault(record.cmoc or generated_id(record), []).append(record)
-    return groups
-
-
-def _evidence_order(record: Record) -> tuple[str, int, int]:
-    return (record.path, record.line_start, record.annotation_line)
-
-
-def _lines(record: Record) -> str:
-    if record.line_start == record.line_end:
-        return str(record.line_start)
-    return f"{record.line_start}-{record.line_end}"
-
-
-def generated_cmoc(records: Sequence[Record], codes: dict[str, DeclaredCode]) -> dict[str, Any]:
-    """The generated part of one CMOC (codes, counts, triangulation, evidence) in file order."""
-    ordered = sorted(records, key=_evidence_order)
-    code_roles: dict[str, list[dict[str, Any]]] = {}
-    for role in CODE_ROLES:
-        ids = sorted({code for record in ordered for code in getattr(record, role)})
-        if ids:
-            code_roles[role] = [
-                {"id": code, "label": codes[code].code.label if code in codes else None} for code in ids
-            ]
-    by_source = {source.value: 0 for source in SourceType}
-    for record in ordered:
-        by_source[record.source.value] += 1
-    evidence = []
-    for record in ordered:
-        entry: dict[str, Any] = {
-            "record": record.id,
-            "transcript": record.transcript,
-            "source": record.source.value,
-            "lines": _lines(record),
-            "quote": record.quote,
-            "stance": record.stance.value,
-        }
-        if record.coder:
-            entry["coder"] = record.coder
-        if record.participants:
-            entry["participants"] = [p.id for p in record.participants]
-        evidence.append(entry)
-    return {
-        "codes": code_roles,
-        "counts": {
-            "excerpts": len(ordered),
-            "transcripts": len({record.transcript for record in ordered}),
-            "participants": len({p.id for record in ordered for p in record.participants}),
-            "refuting": sum(1 for record in ordered if record.stance is Stance.REFUTES),
-            "by_source": by_source,
-        },
-        "triangulated": sum(1 for count in by_source.values() if count) >= 2,
-        "evidence": evidence,
-    }
 
 
 def _programme_section(source: ProgrammeSource) -> dict[str, Any]:
@@ -127,9 +49,15 @@ def _programme_section(source: ProgrammeSource) -> dict[str, Any]:
 
 
 def _has_curated_content(cmoc: Any) -> bool:
-    if any(cmoc.get(key) for key in ("statement", "notes", "links", "imported_from")):
+    if any(cmoc.get(key) for key in ("statement", "confidence", "notes", "links", "imported_from")):
         return True
     return cmoc.get("status") not in (None, Status.NEW.value)
+
+
+def curated_ids(data: Any) -> set[str]:
+    """The ids of the CMOCs people curated in a theory file's data (None: no file yet)."""
+    items = (data.get("cmocs") if isinstance(data, dict) else None) or []
+    return {str(item.get("id")) for item in items if isinstance(item, dict) and _has_curated_content(item)}
 
 
 # --- one programme ------------------------------------------------------------------------------
@@ -149,7 +77,7 @@ class MergeOutcome:
 def merge_text(
     existing: str | None,
     source: ProgrammeSource,
-    records: Sequence[Record],
+    grouping: Grouping,
     shown: str,
     diagnostics: Diagnostics,
     data: Any = None,
@@ -158,16 +86,19 @@ def merge_text(
     """The new text of a programme's theory file, given its current text (None when there is none).
 
     People's lines are copied as they wrote them: everything above `programme:`, each CMOC's id and curated
-    keys, and every comment; only the generated keys are written anew (comments in them carried across).
+    keys, and every comment; only the generated keys and `fragments` are written anew (comments carried).
     """
-    groups = group_records(records)
+    groups = grouping.cmocs
     section = _programme_section(source)
+    found = fragments(grouping.fragments, source.codes)
     if existing is None:
         programme = source.programme
         assert programme is not None
         out = ["# " + line for line in _HEADER.format(name=programme.name, id=programme.id).split("\n")]
         emit("programme", section, 0, out)
         emit("cmocs", [_new_cmoc(cmoc_id, groups[cmoc_id], source) for cmoc_id in sorted(groups)], 0, out)
+        if found:
+            emit("fragments", found, 0, out)
         return "\n".join(out) + "\n"
     if data is None:
         data = load(existing)
@@ -176,9 +107,9 @@ def merge_text(
     out = lines[: top[0][0]] if top else list(lines)
     for (start, key), (end, _) in zip(top, [*top[1:], (len(lines), "")], strict=True):
         region = lines[start:end]
-        if key == "programme":
+        if key in ("programme", "fragments"):
             fresh: list[str] = []
-            emit("programme", section, 0, fresh)
+            emit(key, section if key == "programme" else found, 0, fresh)
             out += carry_comments(region, fresh)
         elif key == "cmocs":
             out += _merge_cmocs(region, start, data.get("cmocs") or [], groups, source, shown, diagnostics, layout)
@@ -186,6 +117,8 @@ def merge_text(
             out += region
     if "cmocs" not in data:
         emit("cmocs", [_new_cmoc(cmoc_id, groups[cmoc_id], source) for cmoc_id in sorted(groups)], 0, out)
+    if "fragments" not in data and found:  # a file gains the key with its first fragment, then keeps it
+        emit("fragments", found, 0, out)
     return join_lines(out)
 
 
@@ -418,11 +351,11 @@ def merge_corpus(result: CodingResult, theories: Path) -> list[MergeOutcome]:
             if existing is None:
                 outcomes.append(MergeOutcome(programme_id, path, None, False, diagnostics.items))
                 continue
-        records = by_programme[programme_id]
-        groups = group_records(records)
         old = existing.text if existing else None
         data = existing.data if existing else None
-        text = merge_text(old, source, records, shown, diagnostics, data, existing.layout if existing else None)
+        grouping = group_records(by_programme[programme_id], curated_ids(data))
+        groups = grouping.cmocs
+        text = merge_text(old, source, grouping, shown, diagnostics, data, existing.layout if existing else None)
         newline = existing.newline if existing else "\n"
         final = text if newline == "\n" else text.replace("\n", newline)
         if existing is None:  # nothing of people's to lose yet

@@ -15,8 +15,11 @@ from cmo.yamlio.reader import YamlError, load_bytes
 from cmo.yamlio.schema import validate
 
 # Which keys of a CMOC people curate (merge never changes them) and which merge generates.
-CURATED_KEYS = ("statement", "status", "notes", "links", "imported_from")
-GENERATED_KEYS = ("codes", "counts", "triangulated", "evidence")
+CURATED_KEYS = ("statement", "status", "confidence", "notes", "links", "imported_from")
+GENERATED_KEYS = ("completeness", "codes", "counts", "triangulated", "evidence")
+# The parts a configuration needs; `completeness` lists those a CMOC has.
+CMO_PARTS = ("context", "mechanism", "outcome")
+CmoPart = Literal["context", "mechanism", "outcome"]
 CodeRole = Literal[
     "context", "intervention", "actor", "mechanism", "resource", "reasoning", "outcome", "enablers", "barriers"
 ]
@@ -41,19 +44,41 @@ class _Strict(BaseModel):
 
 
 class CodeRef(_Strict):
-    """A code as a theory shows it: its id and codebook label."""
+    """A code as a theory shows it: its id, codebook label, and how many of the CMOC's passages carry it."""
 
     id: Slug
     label: str | None = None
+    excerpts: int | None = None
+
+
+class ConfidenceLevel(StrEnum):
+    """The analyst's confidence in a CMOC, judged from the evidence's relevance, richness and rigour."""
+
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+
+
+class Confidence(_Strict):
+    """A curated judgement of a CMOC's evidence: a level and the reasons for it."""
+
+    level: ConfidenceLevel
+    rationale: str | None = None
 
 
 class Counts(_Strict):
-    """Figures computed from a CMOC's evidence."""
+    """Figures computed from a CMOC's evidence; every count but `codings` counts distinct passages."""
 
     excerpts: int = 0
+    codings: int = 0  # annotations: a passage two coders coded counts twice here, once everywhere else
+    supporting: int = 0
+    refining: int = 0
+    refuting: int = 0
+    elicited: int = 0  # in answer to a theory the evaluator put to the participant
+    spontaneous: int = 0  # interviews and workshops, unprompted
+    observed: int = 0  # observations
     transcripts: int = 0
     participants: int = 0
-    refuting: int = 0
     by_source: dict[SourceType, int] = Field(default_factory=dict)
 
 
@@ -66,6 +91,7 @@ class EvidenceEntry(_Strict):
     lines: Annotated[str, StringConstraints(pattern=r"^\d+(-\d+)?$")]
     quote: str
     stance: Stance = Stance.SUPPORTS
+    elicited: bool = False
     coder: str | None = None
     participants: list[str] = Field(default_factory=list)
 
@@ -94,30 +120,49 @@ class Cmoc(_Strict):
     id: Slug
     statement: str | None = None
     status: Status | None = None
+    confidence: Confidence | None = None
     notes: str | None = None
     links: list[Slug] = Field(default_factory=list)
     imported_from: ImportedFrom | None = None
+    completeness: list[CmoPart] = Field(default_factory=list)
     codes: dict[CodeRole, list[CodeRef]] = Field(default_factory=dict)
     counts: Counts = Field(default_factory=Counts)
     triangulated: bool = False
     evidence: list[EvidenceEntry] = Field(default_factory=list)
 
 
+class FragmentRef(_Strict):
+    """Where one passage of a fragment is: its record, transcript and lines."""
+
+    record: str
+    transcript: str
+    lines: Annotated[str, StringConstraints(pattern=r"^\d+(-\d+)?$")]
+    stance: Stance = Stance.SUPPORTS
+
+
+class Fragment(_Strict):
+    """A code of evidence not yet in a configuration: the passages coded with it that have no mechanism or outcome."""
+
+    code: Slug
+    role: CodeRole
+    label: str | None = None
+    excerpts: int = 0
+    evidence: list[FragmentRef] = Field(default_factory=list)
+
+
 class Theory(_Strict):
-    """A programme theory: the programme's description and its CMOCs."""
+    """A programme theory: the programme's description, its CMOCs, and the coded evidence not yet in one."""
 
     programme: Programme
     cmocs: list[Cmoc] = Field(default_factory=list)
+    fragments: list[Fragment] = Field(default_factory=list)
 
 
 def no_evidence() -> dict[str, Any]:
     """The generated part of a CMOC no record supports yet: zero counts, no evidence."""
     return {
         "counts": {
-            "excerpts": 0,
-            "transcripts": 0,
-            "participants": 0,
-            "refuting": 0,
+            **{name: 0 for name in Counts.model_fields if name != "by_source"},
             "by_source": {source.value: 0 for source in SourceType},
         },
         "triangulated": False,

@@ -13,10 +13,10 @@ from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import write_atomic
 from cmo.corpus.coding import code_corpus
 from cmo.corpus.layout import discover
-from cmo.corpus.models import Programme
+from cmo.corpus.models import Programme, SourceType, Stance
 from cmo.render.compare_text import findings, format_json, format_text
 from cmo.theory.merge import merge_corpus
-from cmo.theory.model import Cmoc, CodeRef, Counts, Status, Theory
+from cmo.theory.model import Cmoc, CodeRef, Counts, EvidenceEntry, Status, Theory
 from cmo.theory.store import load_theories
 from tests.conftest import REPO, Result, assert_golden, write_tree
 
@@ -225,13 +225,29 @@ LABELS = {
 }
 
 
+def evidence(cmoc_id: str, excerpts: int, refuting: int = 0) -> list[EvidenceEntry]:
+    """`excerpts` passages, the last `refuting` of them refuting: what standing and pairing read."""
+    return [
+        EvidenceEntry(
+            record=f"p/{cmoc_id}#{n:08x}",
+            transcript=cmoc_id,
+            source=SourceType.INTERVIEW,
+            lines=str(n + 1),
+            quote=f"passage {n}",
+            stance=Stance.REFUTES if n >= excerpts - refuting else Stance.SUPPORTS,
+        )
+        for n in range(excerpts)
+    ]
+
+
 def _cmoc(cmoc_id: str, excerpts: int = 2, refuting: int = 0, status: str | None = None, **codes: str) -> Cmoc:
     refs = {role: [CodeRef(id=c, label=LABELS.get(c, c)) for c in ids.split()] for role, ids in codes.items()}
     return Cmoc(
         id=cmoc_id,
         status=Status(status) if status else None,
         codes=refs,
-        counts=Counts(excerpts=excerpts, refuting=refuting),
+        counts=Counts(excerpts=excerpts, supporting=excerpts - refuting, refuting=refuting),
+        evidence=evidence(cmoc_id, excerpts, refuting),
     )
 
 
@@ -356,7 +372,8 @@ def test_candidates_are_listed_to_confirm_never_as_findings() -> None:
         Cmoc(
             id="y",
             codes={"mechanism": [CodeRef(id="trusting", label="Building trust with a group")]},
-            counts=Counts(excerpts=1),
+            counts=Counts(excerpts=1, supporting=1),
+            evidence=evidence("y", 1),
         ),
     )
     comparison = compare([a, b], None)

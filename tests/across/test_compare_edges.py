@@ -29,7 +29,11 @@ def cmoc(cmoc_id: str, excerpts: int = 1, **codes: list[str]) -> dict[str, Any]:
     return {
         "id": cmoc_id,
         "codes": {role: [{"id": code, "label": code.replace("-", " ")} for code in ids] for role, ids in roles.items()},
-        "counts": {"excerpts": excerpts},
+        "counts": {"excerpts": excerpts, "supporting": excerpts},
+        "evidence": [
+            {"record": f"p/{cmoc_id}#{n:08x}", "transcript": cmoc_id, "source": "interview", "lines": "1", "quote": "q"}
+            for n in range(excerpts)
+        ],
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from cmo.corpus.coding import code_corpus
 from cmo.corpus.models import Participant, SourceType, Stance
-from tests.conftest import TRANSCRIPT, corpus_files
+from tests.conftest import TRANSCRIPT, corpus_files, record_id
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_a_record_carries_everything_about_its_evidence(coded: Callable[..., obj
     result = coded(t=TRANSCRIPT)
     assert result.diagnostics == []  # type: ignore[attr-defined]
     [record] = result.records  # type: ignore[attr-defined]
-    assert record.id == "alpha/a-int-01#1"
+    assert record.id == record_id("alpha", "a-int-01", record.quote)
     assert (record.programme, record.transcript, record.source) == ("alpha", "a-int-01", SourceType.INTERVIEW)
     assert record.path == "alpha/t.md"
     assert (record.line_start, record.line_end, record.annotation_line) == (9, 10, 13)
@@ -81,8 +81,15 @@ def test_list_blocks_stacked_blocks_and_quotes(coded: Callable[..., object]) -> 
     result = coded(**{"obs-01": BLOCKS})
     assert result.diagnostics == []  # type: ignore[attr-defined]
     records = result.records  # type: ignore[attr-defined]
-    assert [r.id for r in records] == [f"alpha/obs-01#{n}" for n in (1, 2, 3, 4)]
     first, second, third, fourth = records
+    # Ids from the evidence text: the list block's two items share a passage, so the second is its turn 2.
+    assert [r.id for r in records] == [
+        record_id("alpha", "obs-01", first.quote),
+        record_id("alpha", "obs-01", first.quote, 2),
+        record_id("alpha", "obs-01", "line one and"),
+        record_id("alpha", "obs-01", fourth.quote),
+    ]
+    assert first.quote == second.quote
     assert (first.line_start, first.line_end, first.cmoc) == (6, 7, "trust-first")
     assert first.quote == "First paragraph, line one and line two."
     # duplicates within a field collapse, order kept
@@ -100,7 +107,7 @@ def test_transcript_id_defaults_to_the_file_stem(coded: Callable[..., object]) -
     text = TRANSCRIPT.replace("id: a-int-01\n", "")
     [record] = coded(**{"nc-int-07": text}).records  # type: ignore[attr-defined]
     assert record.transcript == "nc-int-07"
-    assert record.id == "alpha/nc-int-07#1"
+    assert record.id == record_id("alpha", "nc-int-07", record.quote)
 
 
 def test_a_file_stem_that_cannot_be_an_id_needs_an_explicit_id(coded: Callable[..., object]) -> None:
@@ -111,7 +118,11 @@ def test_a_file_stem_that_cannot_be_an_id_needs_an_explicit_id(coded: Callable[.
 
 def test_records_keep_corpus_order_and_errors_do_not_hide_other_files(coded: Callable[..., object]) -> None:
     result = coded(b=TRANSCRIPT.replace("a-int-01", "b"), a=TRANSCRIPT.replace("a-int-01", "a"), c="broken\n")
-    assert [r.id for r in result.records] == ["alpha/a#1", "alpha/b#1"]  # type: ignore[attr-defined]
+    records = result.records  # type: ignore[attr-defined]
+    assert [r.id for r in records] == [
+        record_id("alpha", "a", records[0].quote),
+        record_id("alpha", "b", records[0].quote),
+    ]
     assert not result.ok  # type: ignore[attr-defined]
 
 
@@ -132,7 +143,8 @@ def test_shared_codes_are_seen_by_every_programme(tree: Callable[..., Path]) -> 
     files["beta/b.md"] = TRANSCRIPT.replace("a-int-01", "b-1")
     files["beta/c.md"] = TRANSCRIPT.replace("a-int-01", "b-2").replace("context: stigma", "context: short-funding")
     result = code_corpus([tree(files)])
-    assert [r.id for r in result.records] == ["alpha/a-int-01#1", "beta/b-1#1"]
+    quote = result.records[0].quote
+    assert [r.id for r in result.records] == [record_id("alpha", "a-int-01", quote), record_id("beta", "b-1", quote)]
     [problem] = result.diagnostics
     assert (problem.path.endswith("beta/c.md"), problem.rule) == (True, "unknown-code")
 
@@ -140,10 +152,22 @@ def test_shared_codes_are_seen_by_every_programme(tree: Callable[..., Path]) -> 
 # --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
 
 
-def test_record_numbers_count_every_annotation_so_fixing_one_does_not_renumber_the_others(
+def test_every_annotation_of_a_passage_takes_its_turn_so_fixing_one_does_not_rename_the_others(
     coded: Callable[..., object],
 ) -> None:
     block = "```cmo\n- outcome: no-such-code\n- outcome: help-seeking\n```\n\n```cmo\noutcome: help-seeking\n```\n"
     result = coded(t=TRANSCRIPT.replace(TRANSCRIPT[TRANSCRIPT.index("```cmo") :], block))
     assert [d.rule for d in result.diagnostics] == ["unknown-code"]  # type: ignore[attr-defined]
-    assert [r.id for r in result.records] == ["alpha/a-int-01#2", "alpha/a-int-01#3"]  # type: ignore[attr-defined]
+    quote = result.records[0].quote  # type: ignore[attr-defined]
+    # Three annotations of one passage: the broken first one still holds turn 1.
+    assert [r.id for r in result.records] == [
+        record_id("alpha", "a-int-01", quote, 2),
+        record_id("alpha", "a-int-01", quote, 3),
+    ]  # type: ignore[attr-defined]
+    for broken in ("- outcome: {a: 1}\n", "- note: later\n"):  # not a valid annotation, or one with no C, M or O
+        again = coded(
+            t=TRANSCRIPT.replace(
+                TRANSCRIPT[TRANSCRIPT.index("```cmo") :], block.replace("- outcome: no-such-code\n", broken)
+            )
+        )
+        assert [r.id for r in again.records][-1] == record_id("alpha", "a-int-01", quote, 3)  # type: ignore[attr-defined]

@@ -13,10 +13,11 @@ from cmo.corpus.layout import discover
 from cmo.corpus.models import SourceType
 from cmo.corpus.transcript_coding import TranscriptCoder, TranscriptResult
 from cmo.yamlio.reader import Mark
-from tests.conftest import TRANSCRIPT, corpus_files
+from tests.conftest import TRANSCRIPT, corpus_files, record_id
 
 Coded = Callable[..., CodingResult]
-HEAD = "---\nsource: interview\n---\n\nSome passage of text.\n\n"
+PASSAGE = "Some passage of text."
+HEAD = f"---\nsource: interview\n---\n\n{PASSAGE}\n\n"
 
 
 @pytest.fixture
@@ -146,7 +147,7 @@ def test_an_annotation_without_context_mechanism_or_outcome(coded: Coded) -> Non
             "an annotation must name at least one of context, mechanism, outcome",
         )
     ]
-    assert [r.id for r in result.records] == ["alpha/t#2"]
+    assert [r.id for r in result.records] == [record_id("alpha", "t", PASSAGE, 2)]  # the incomplete one had turn 1
 
 
 def test_an_invalid_annotation_still_has_its_codes_checked(coded: Coded) -> None:
@@ -328,7 +329,8 @@ def test_a_parallel_run_gives_what_a_serial_run_gives(coded: Coded) -> None:
     serial = coded(jobs=1, **_many(33))
     parallel = coded(jobs=2, **_many(33))
     assert [r.model_dump() for r in parallel.records] == [r.model_dump() for r in serial.records]
-    assert [r.id for r in parallel.records][:2] == ["alpha/t00#1", "alpha/t01#1"]
+    first, second = parallel.records[:2]
+    assert [first.id, second.id] == [record_id("alpha", "t00", first.quote), record_id("alpha", "t01", second.quote)]
     assert [t.record_count for t in parallel.transcripts] == [1] * 33
     ids = [r.id for r in parallel.iter_records()]
     assert ids == [r.id for r in serial.records]
@@ -346,8 +348,9 @@ def test_records_not_kept_cannot_be_read_back_but_summaries_stay(coded: Coded) -
 
 def test_iter_records_gives_every_record_in_corpus_order(coded: Coded) -> None:
     result = coded(b=_block("outcome: help-seeking\n"), a=_block("- context: stigma\n- outcome: help-seeking\n"))
-    assert [r.id for r in result.iter_records()] == ["alpha/a#1", "alpha/a#2", "alpha/b#1"]
-    assert [r.id for r in result.records] == ["alpha/a#1", "alpha/a#2", "alpha/b#1"]  # records built here are kept
+    expected = [record_id("alpha", "a", PASSAGE), record_id("alpha", "a", PASSAGE, 2), record_id("alpha", "b", PASSAGE)]
+    assert [r.id for r in result.iter_records()] == expected
+    assert [r.id for r in result.records] == expected  # records built here are kept
 
 
 def test_one_transcript_coded_alone_is_coded_as_the_corpus_run_does(tree: Callable[..., Path]) -> None:
@@ -390,4 +393,4 @@ def test_a_list_item_that_is_not_a_mapping_is_not_an_annotation(coded: Coded) ->
     assert [(d.path, d.rule, d.message) for d in result.diagnostics] == [
         ("alpha/t.md", "not-a-mapping", "an annotation must be a YAML mapping, not a str")
     ]
-    assert [r.id for r in result.records] == ["alpha/t#1"]
+    assert [r.id for r in result.records] == [record_id("alpha", "t", PASSAGE)]

@@ -101,3 +101,55 @@ def test_the_demo_theories_statuses_follow_their_evidence(
     for programme in ("northcliffe-connect", "riverside-bridges"):
         result = cli("validate", f"theories/{programme}.yaml")
         assert "status-evidence" not in result.stdout + result.stderr
+
+
+CODES = {
+    "context": "      context:\n        - {id: stigma}\n",
+    "enablers": "      enablers:\n        - {id: staff-from-community}\n",
+    "mechanism": "      mechanism:\n        - {id: trust}\n",
+    "reasoning": "      reasoning:\n        - {id: trust}\n",
+    "outcome": "      outcome:\n        - {id: help}\n",
+}
+
+
+def _incomplete(tmp_path: Path, status: str, *roles: str, statement: str = "") -> list[str]:
+    path = tmp_path / "alpha.yaml"
+    codes = "    codes:\n" + "".join(CODES[role] for role in roles) if roles else ""
+    head = HEAD % status + (f"    statement: {statement}\n" if statement else "")
+    path.write_text(head + codes + _evidence("supports"), encoding="utf-8")
+    diagnostics = Diagnostics()
+    check_theory(path, None, diagnostics)
+    found = [d for d in diagnostics.sorted() if d.rule == Rule.CMOC_INCOMPLETE]
+    assert all(d.severity.value == "warning" and (d.line, d.column) == (3, 9) for d in found)
+    return [d.message.split(" coded yet")[0] for d in found]
+
+
+@pytest.mark.parametrize(
+    ("roles", "said"),
+    [
+        (("mechanism", "outcome"), "CMOC 'a' is curated but has no context"),
+        (("context", "outcome"), "CMOC 'a' is curated but has no mechanism"),
+        (("context", "mechanism"), "CMOC 'a' is curated but has no outcome"),
+        (("outcome",), "CMOC 'a' is curated but has no context and mechanism"),
+        ((), "CMOC 'a' is curated but has no context, mechanism and outcome"),
+    ],
+)
+def test_a_curated_cmoc_missing_context_mechanism_or_outcome_is_a_warning(
+    tmp_path: Path, roles: tuple[str, ...], said: str
+) -> None:
+    assert _incomplete(tmp_path, "supported", *roles) == [said]
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [("context", "mechanism", "outcome"), ("enablers", "reasoning", "outcome")],  # enablers are contexts
+)
+def test_a_complete_configuration_is_not_reported(tmp_path: Path, roles: tuple[str, ...]) -> None:
+    assert _incomplete(tmp_path, "supported", *roles) == []
+
+
+def test_an_uncurated_partial_cmoc_is_not_reported_but_a_statement_makes_it_curated(tmp_path: Path) -> None:
+    assert _incomplete(tmp_path, "new", "mechanism", "outcome") == []
+    assert _incomplete(tmp_path, "new", "mechanism", "outcome", statement="Trust helps") == [
+        "CMOC 'a' is curated but has no context"
+    ]

@@ -10,6 +10,7 @@ import pytest
 
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import LockTimeout, locked
+from cmo.corpus.identity import passage_digest
 from cmo.theory.model import load_theory
 from tests.conftest import Result, corpus_files
 
@@ -36,6 +37,11 @@ def project(tree: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tree(corpus_files())
     monkeypatch.chdir(root.parent)
     return root.parent
+
+
+def rid(transcript_id: str, passage: str, programme: str = "alpha") -> str:
+    """The record id of a passage: content-based, so the test states the passage, not its position."""
+    return f"{programme}/{transcript_id}#{passage_digest(passage)}"
 
 
 def write(project: Path, name: str, text: str) -> None:
@@ -69,33 +75,32 @@ def test_merge_writes_a_theory_with_grouped_cmocs_counts_and_evidence(
     assert theory is not None
     assert theory.programme.name == "Alpha Connectors"
     by_id = {cmoc.id: cmoc for cmoc in theory.cmocs}
-    assert (
-        set(by_id) == {"trust-first", "stigma-key-persons-help-seeking-" + by_id.keys().__iter__().__next__()[-6:]}
-        or len(by_id) == 2
-    )
+    assert len(by_id) == 2
     named = by_id["trust-first"]
-    assert [e.record for e in named.evidence] == ["alpha/int-01#2", "alpha/obs-01#1"]
-    assert (named.counts.excerpts, named.counts.transcripts, named.counts.participants, named.counts.refuting) == (
-        2,
-        2,
+    assert [e.record for e in named.evidence] == [rid("int-01", PARAGRAPHS[1]), rid("obs-01", PARAGRAPHS[0])]
+    counts = named.counts
+    assert (counts.excerpts, counts.supporting, counts.refuting, counts.transcripts, counts.participants) == (
         2,
         1,
+        1,
+        2,
+        2,
     )
     assert named.counts.by_source == {"interview": 1, "observation": 1, "document": 0, "workshop": 0}
-    assert named.triangulated is True
+    assert named.triangulated is False  # the observation refutes: refuting evidence triangulates nothing
     assert named.status == "new"
     [grouped] = [cmoc for cmoc in theory.cmocs if cmoc.id != "trust-first"]
-    assert grouped.id.startswith("stigma-key-persons-help-seeking-")
-    assert [e.record for e in grouped.evidence] == ["alpha/int-01#1", "alpha/int-01#3"]
+    assert grouped.id.startswith("key-persons-help-seeking-")  # keyed by its mechanism and outcome
+    assert [e.record for e in grouped.evidence] == [rid("int-01", PARAGRAPHS[0]), rid("int-01", PARAGRAPHS[2])]
     assert grouped.triangulated is False
     assert [ref.label for ref in grouped.codes["mechanism"]] == ["Working through existing key persons"]
     assert grouped.evidence[0].lines == "8"
     assert grouped.evidence[0].quote == PARAGRAPHS[0]
 
 
-def test_generated_ids_are_stable_and_differ_by_any_code(project: Path) -> None:
+def test_generated_ids_are_stable_and_differ_by_mechanism_or_outcome_only(project: Path) -> None:
     from cmo.corpus.models import Record, SourceType
-    from cmo.theory.merge import generated_id
+    from cmo.theory.configuration import generated_id
 
     base = {
         "programme": "a",
@@ -112,10 +117,13 @@ def test_generated_ids_are_stable_and_differ_by_any_code(project: Path) -> None:
     }
     one = Record(id="a/t#1", **base)
     same = Record(id="a/t#9", **{**base, "quote": "other", "line_start": 5, "line_end": 5})
-    other = Record(id="a/t#2", **{**base, "intervention": ["connectors"]})
-    assert generated_id(one) == generated_id(same)
-    assert generated_id(one) != generated_id(other)
-    assert generated_id(one).startswith("stigma-key-persons-help-seeking-")
+    other_context = Record(id="a/t#2", **{**base, "context": ["language"], "intervention": ["connectors"]})
+    other_outcome = Record(id="a/t#3", **{**base, "outcome": ["isolation"]})
+    split = Record(id="a/t#4", **{**base, "resource": ["key-persons"]})
+    assert generated_id(one) == generated_id(same) == generated_id(other_context)
+    assert generated_id(one) != generated_id(other_outcome)
+    assert generated_id(one) != generated_id(split)  # the same code given as the resource is another mechanism
+    assert generated_id(one).startswith("key-persons-help-seeking-")
 
 
 def test_merging_twice_is_byte_identical_and_writes_nothing(project: Path, cli: Callable[..., Result]) -> None:
@@ -181,7 +189,9 @@ def test_curated_fields_and_comments_survive_corpus_edits(project: Path, cli: Ca
     assert theory_text(project) == text
 
 
-def test_one_changed_quote_is_a_one_line_diff(project: Path, cli: Callable[..., Result]) -> None:
+def test_one_changed_quote_changes_only_its_record_id_and_quote_lines(
+    project: Path, cli: Callable[..., Result]
+) -> None:
     write(project, "int-01", transcript(TRUST + "quote: before anyone at the mosque\n", TRUST + "cmoc: trust-first\n"))
     merge(cli)
     before = theory_text(project).splitlines()
@@ -191,7 +201,14 @@ def test_one_changed_quote_is_a_one_line_diff(project: Path, cli: Callable[..., 
     merge(cli)
     after = theory_text(project).splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
-    assert changed == [("        quote: before anyone at the mosque", "        quote: anyone at the mosque would talk")]
+    # The evidence text is the record's identity: another quote is another piece of evidence.
+    assert changed == [
+        (
+            f"      - record: {rid('int-01', 'before anyone at the mosque')}",
+            f"      - record: {rid('int-01', 'anyone at the mosque would talk')}",
+        ),
+        ("        quote: before anyone at the mosque", "        quote: anyone at the mosque would talk"),
+    ]
 
 
 def test_hand_written_cmoc_is_kept_and_gets_evidence_when_named(project: Path, cli: Callable[..., Result]) -> None:
@@ -215,7 +232,7 @@ def test_hand_written_cmoc_is_kept_and_gets_evidence_when_named(project: Path, c
     theory, _ = load_theory(project / "theories/alpha.yaml", "alpha.yaml", Diagnostics())
     assert theory is not None
     [hand_written] = [cmoc for cmoc in theory.cmocs if cmoc.id == "time-builds-trust"]
-    assert [e.record for e in hand_written.evidence] == ["alpha/int-01#2"]
+    assert [e.record for e in hand_written.evidence] == [rid("int-01", PARAGRAPHS[1])]
     assert hand_written.statement == "If workers stay long enough, then trust grows, because relationships take time"
 
 
@@ -395,3 +412,23 @@ def test_a_broken_generated_block_is_simply_written_anew(project: Path, cli: Cal
     (project / "theories/alpha.yaml").write_text(broken, encoding="utf-8")
     assert merge(cli).exit_code == 0
     assert theory_text(project) == good
+
+
+def test_one_configuration_gets_one_id_whatever_order_its_codes_were_written_in(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    write(
+        project,
+        "int-01",
+        transcript(
+            "mechanism: [key-persons, building-trust]\noutcome: help-seeking\n",
+            "mechanism: [building-trust, key-persons]\noutcome: help-seeking\ncontext: stigma\n",
+        ),
+    )
+    assert merge(cli).exit_code == 0
+    theory, _ = load_theory(project / "theories/alpha.yaml", "alpha.yaml", Diagnostics())
+    assert theory is not None
+    [cmoc] = theory.cmocs
+    assert cmoc.id.startswith("building-trust-key-persons-help-seeking-")
+    assert cmoc.counts.excerpts == 2
+    assert [(ref.id, ref.excerpts) for ref in cmoc.codes["context"]] == [("stigma", 1)]

@@ -78,7 +78,7 @@ def test_one_key_cmocs_in_a_file_the_scan_cannot_follow_are_edited(project: Path
     result, after = merge(cli, project, theory)
     assert (result.exit_code, result.stderr) == (0, "")
     assert after.startswith(HEAD)
-    assert "  - id: c1\n" + statement + "    codes:\n" in after
+    assert "  - id: c1\n" + statement + "    completeness: [context, mechanism, outcome]\n    codes:\n" in after
     assert "solo" not in after and "last" not in after  # nobody curated them and they have no evidence
 
 
@@ -91,9 +91,17 @@ def test_generated_keys_go_above_the_comments_a_cmoc_ends_with(project: Path, cl
     )
     result, after = merge(cli, project, theory)
     assert (result.exit_code, result.stderr) == (0, "")
-    assert "  - id: c1\n    statement: One\n    codes:\n" in after
-    assert EVIDENCE_END + "    # c1 trailing\n  - id: c2\n    notes: |\n      one\n      two\n    codes:\n" in after
-    assert EVIDENCE_END + "    # c2 trailing\n  - id: c3\n    status: supported\n    codes:\n" in after
+    assert "  - id: c1\n    statement: One\n    completeness: [context, mechanism, outcome]\n    codes:\n" in after
+    assert (
+        EVIDENCE_END
+        + "    # c1 trailing\n  - id: c2\n    notes: |\n      one\n      two\n    completeness: [context, mechanism, outcome]\n    codes:\n"
+        in after
+    )
+    assert (
+        EVIDENCE_END
+        + "    # c2 trailing\n  - id: c3\n    status: supported\n    completeness: [context, mechanism, outcome]\n    codes:\n"
+        in after
+    )
     assert after.endswith(EVIDENCE_END + "    # c3 trailing\n\n")
 
 
@@ -124,9 +132,15 @@ def test_a_curated_cmoc_that_lost_its_evidence_is_kept_with_zero_counts_and_a_wa
         "    statement: Kept\n"
         "    counts:\n"
         "      excerpts: 0\n"
+        "      codings: 0\n"
+        "      supporting: 0\n"
+        "      refining: 0\n"
+        "      refuting: 0\n"
+        "      elicited: 0\n"
+        "      spontaneous: 0\n"
+        "      observed: 0\n"
         "      transcripts: 0\n"
         "      participants: 0\n"
-        "      refuting: 0\n"
         "      by_source:\n"
         "        interview: 0\n"
         "        observation: 0\n"
@@ -192,7 +206,10 @@ def test_a_theory_with_no_cmocs_key_gets_the_new_cmocs_appended(project: Path, c
     result, after = merge(cli, project, "# mine\n" + HEAD)
     assert result.exit_code == 0, result.stderr
     assert after.startswith("# mine\nprogramme:\n  id: alpha\n")
-    assert "\ncmocs:\n  - id: c1\n    status: new\n    codes:\n      context:\n        - id: stigma\n" in after
+    assert (
+        "\ncmocs:\n  - id: c1\n    status: new\n    completeness: [context, mechanism, outcome]\n    codes:\n      context:\n        - id: stigma\n"
+        in after
+    )
 
 
 def test_an_empty_cmocs_list_becomes_a_block_keeping_its_comments(project: Path, cli: Callable[..., Result]) -> None:

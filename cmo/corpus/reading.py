@@ -7,8 +7,10 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-# Only text with one of these can hold inline Markdown; the rest is returned as it is, unparsed.
-_MARKUP = re.compile(r"[*_`\[\]<>&\\!]")
+# Only text with one of these can hold inline Markdown (a lone `[laughs]` cannot: a link needs `](` or
+# `][`); the rest is returned as it is, unparsed. A bold speaker's label first is the common case.
+_MARKUP = re.compile(r"[*_`<>&\\]|!\[|\]\(|\]\[")
+_SPEAKER = re.compile(r"(\*\*|__)([^*_`<>&\\\[\]\s][^*_`<>&\\\[\]]{0,58}?:)\1 +(?=\S)")
 _KEPT = frozenset({"text", "code_inline", "html_inline"})
 _BREAKS = frozenset({"softbreak", "hardbreak"})
 
@@ -27,7 +29,15 @@ def reading_text(markdown: str) -> str:
     renderer escapes. Block syntax (a `#` or `-` starting the passage) is part of what was said and stays.
     """
     if not _MARKUP.search(markdown):
-        return markdown
+        return " ".join(markdown.split())
+    label = _SPEAKER.match(markdown)
+    if label is not None and not _MARKUP.search(markdown, label.end()):
+        return " ".join((label.group(2) + " " + markdown[label.end() :]).split())
+    return _parsed(markdown)
+
+
+def _parsed(markdown: str) -> str:
+    """`reading_text` by the CommonMark parser itself: the slow path, and what the fast ones must equal."""
     pieces: list[str] = []
     for token in _parser().parseInline(markdown):
         for child in token.children or ():

@@ -158,12 +158,13 @@ def test_every_annotation_of_a_passage_takes_its_turn_so_fixing_one_does_not_ren
     block = "```cmo\n- outcome: no-such-code\n- outcome: help-seeking\n```\n\n```cmo\noutcome: help-seeking\n```\n"
     result = coded(t=TRANSCRIPT.replace(TRANSCRIPT[TRANSCRIPT.index("```cmo") :], block))
     assert [d.rule for d in result.diagnostics] == ["unknown-code"]  # type: ignore[attr-defined]
-    quote = result.records[0].quote  # type: ignore[attr-defined]
+    records = result.records  # type: ignore[attr-defined]
+    quote = records[0].quote
     # Three annotations of one passage: the broken first one still holds turn 1.
-    assert [r.id for r in result.records] == [
+    assert [r.id for r in records] == [
         record_id("alpha", "a-int-01", quote, 2),
         record_id("alpha", "a-int-01", quote, 3),
-    ]  # type: ignore[attr-defined]
+    ]
     for broken in ("- outcome: {a: 1}\n", "- note: later\n"):  # not a valid annotation, or one with no C, M or O
         again = coded(
             t=TRANSCRIPT.replace(

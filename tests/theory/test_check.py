@@ -153,3 +153,40 @@ def test_an_uncurated_partial_cmoc_is_not_reported_but_a_statement_makes_it_cura
     assert _incomplete(tmp_path, "new", "mechanism", "outcome", statement="Trust helps") == [
         "CMOC 'a' is curated but has no context"
     ]
+
+
+@pytest.mark.parametrize(
+    ("confidence", "expected"),
+    [
+        (
+            "    confidence:\n      level: hihg\n",
+            [(6, 14, Rule.INVALID_VALUE, "'hihg' is not one of 'high', 'moderate' or 'low'; did you mean 'high'?")],
+        ),
+        ("    confidence:\n      rationale: Two passages\n", [(6, 7, Rule.MISSING_KEY, "level")]),
+        (
+            "    confidence:\n      level: low\n      rationle: Two passages\n",
+            [(7, 7, Rule.UNKNOWN_KEY, "unknown key 'rationle'; did you mean 'rationale'?")],
+        ),
+        ("    confidence: high\n", [(5, 17, Rule.INVALID_VALUE, "confidence")]),
+    ],
+)
+def test_confidence_is_validated_where_it_is_written(
+    tmp_path: Path, confidence: str, expected: list[tuple[int, int, str, str]]
+) -> None:
+    path = tmp_path / "alpha.yaml"
+    path.write_text(HEAD % "supported" + confidence + _evidence("supports"), encoding="utf-8")
+    diagnostics = Diagnostics()
+    check_theory(path, None, diagnostics)
+    errors = [d for d in diagnostics.sorted() if d.severity.value == "error"]
+    assert [(d.line, d.column, d.rule) for d in errors] == [(line, column, rule) for line, column, rule, _ in expected]
+    for found, (_, _, _, said) in zip(errors, expected, strict=True):
+        assert said in found.message
+
+
+def test_a_judged_confidence_passes(tmp_path: Path) -> None:
+    path = tmp_path / "alpha.yaml"
+    confidence = "    confidence:\n      level: moderate\n      rationale: Five passages, three transcripts.\n"
+    path.write_text(HEAD % "supported" + confidence + _evidence("supports"), encoding="utf-8")
+    diagnostics = Diagnostics()
+    check_theory(path, None, diagnostics)
+    assert [d for d in diagnostics.sorted() if d.severity.value == "error"] == []

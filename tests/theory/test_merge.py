@@ -11,6 +11,7 @@ import pytest
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import LockTimeout, locked
 from cmo.corpus.identity import passage_digest
+from cmo.corpus.models import SourceType
 from cmo.theory.model import load_theory
 from tests.conftest import Result, corpus_files
 
@@ -351,15 +352,16 @@ def test_validate_theories(project: Path, cli: Callable[..., Result]) -> None:
     assert [line.split(": ", 1)[1].split("]")[0] for line in lines] == [
         "error[dangling-link",
         "error[unknown-code",
+        "warning[cmoc-incomplete",  # the second trust-first is curated (refuted) and has no code at all
         "error[duplicate-cmoc",
-        "warning[status-evidence",  # the second trust-first says refuted with no evidence at all
+        "warning[status-evidence",  # and says refuted with no evidence at all
     ]
     assert "links to 'trust-frist', which is not a CMOC of this theory; did you mean 'trust-first'?" in lines[0]
     link_line = text.splitlines().index("    links: [trust-frist]") + 1
     assert lines[0].startswith(f"theories/alpha.yaml:{link_line}:13: ")
     assert "unknown code 'stigmaa'" in lines[1] and "did you mean 'stigma'?" in lines[1]
     first_line = text.splitlines().index("  - id: trust-first") + 1
-    assert f"CMOC id 'trust-first' appears twice (first at line {first_line})" in lines[2]
+    assert f"CMOC id 'trust-first' appears twice (first at line {first_line})" in lines[3]
 
 
 def test_the_layout_scan_agrees_with_the_parser_and_blanks_only_generated_keys(
@@ -432,3 +434,28 @@ def test_one_configuration_gets_one_id_whatever_order_its_codes_were_written_in(
     assert cmoc.id.startswith("building-trust-key-persons-help-seeking-")
     assert cmoc.counts.excerpts == 2
     assert [(ref.id, ref.excerpts) for ref in cmoc.codes["context"]] == [("stigma", 1)]
+
+
+def test_a_passage_two_coders_coded_counts_once_and_refuting_is_never_support(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    first = TRUST + "cmoc: trust-first\ncoder: AB\n"
+    second = TRUST + "cmoc: trust-first\ncoder: CD\nstance: refines\n"
+    # Both blocks sit under the first paragraph: one passage, two codings.
+    body = transcript(first) + "```cmo\n" + second + "```\n\n" + PARAGRAPHS[1] + "\n\n```cmo\n"
+    body += TRUST + "cmoc: trust-first\nstance: refutes\n```\n"
+    write(project, "int-01", body)
+    assert merge(cli).exit_code == 0, "merge failed"
+    theory, _ = load_theory(project / "theories/alpha.yaml", "alpha.yaml", Diagnostics())
+    assert theory is not None
+    [cmoc] = theory.cmocs
+    assert [e.record for e in cmoc.evidence] == [
+        rid("int-01", PARAGRAPHS[0]),
+        rid("int-01", PARAGRAPHS[0]) + ".2",
+        rid("int-01", PARAGRAPHS[1]),
+    ]
+    counts = cmoc.counts
+    assert (counts.excerpts, counts.codings) == (2, 3)
+    assert (counts.supporting, counts.refining, counts.refuting) == (1, 1, 1)
+    assert counts.by_source[SourceType.INTERVIEW] == 2
+    assert [(ref.id, ref.excerpts) for ref in cmoc.codes["context"]] == [("stigma", 2)]

@@ -367,8 +367,8 @@ def test_a_comment_inside_evidence_below_a_block_scalar_statement_is_not_read_as
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "theories" / "riverside-bridges.yaml"
     text = path.read_text(encoding="utf-8")
-    cmoc = "  - id: building-trust-8e70e4\n    status: new\n"
-    evidence_end = "        participants: [P11]\n  - id: building-trust-help"
+    cmoc = "  - id: building-trust-help-seeking-referrals-to-6df7af\n    status: new\n"
+    evidence_end = "        participants: [P11]\n  - id: building-trust-referrals-to-services-398b28"
     assert cmoc in text and evidence_end in text
     text = text.replace(cmoc, cmoc + "    statement: |\n      Trust first.\n", 1)
     text = text.replace(evidence_end, "        # weak quote\n" + evidence_end, 1)

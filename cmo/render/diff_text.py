@@ -5,23 +5,29 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 
 from cmo.render.escape import json_controls, md_escape, printable
 from cmo.theory.diff import (
     Change,
     CmocDiff,
+    FragmentDiff,
     TheoryDiff,
     Value,
+    ValueChange,
     codes_by_role,
+    completeness,
     count_values,
     curated_value,
     evidence_value,
     roles,
 )
-from cmo.theory.model import CURATED_KEYS, CodeRef, EvidenceEntry, Theory
+from cmo.theory.model import CODE_ROLES, CURATED_KEYS, CodeRef, EvidenceEntry, FragmentRef, Theory
 
 # Curated fields shown as free text (a line of their own per side) rather than `old -> new`.
 _PROSE = ("statement", "notes")
+_FRAGMENTS = "coded evidence not yet in a configuration"
+_MARK = {Change.ADDED: "+", Change.REMOVED: "-", Change.CHANGED: "~"}
 
 # --- unified diff fallback -------------------------------------------------------------------
 
@@ -55,6 +61,29 @@ def _count_name(name: str) -> str:
     return name.removeprefix("by_source.")
 
 
+def _readable(name: str, value: Value) -> Value:
+    """A curated value as people read it: a confidence is `high (rationale: ...)`, not its keys."""
+    if name != "confidence" or not isinstance(value, dict):
+        return value
+    rationale = value.get("rationale")
+    return f"{value['level']} (rationale: {rationale})" if rationale else value["level"]
+
+
+def _sides(c: ValueChange) -> tuple[Value, Value]:
+    """Old and new of a curated change, readable; a rationale that stayed is said once: `moderate -> high (...)`."""
+    old, new = c.old, c.new
+    same = isinstance(old, dict) and isinstance(new, dict) and old.get("rationale") == new.get("rationale")
+    if c.name == "confidence" and isinstance(old, dict) and same:
+        return old["level"], _readable(c.name, new)
+    return _readable(c.name, old), _readable(c.name, new)
+
+
+def _fact(name: str, text: str, indent: str = "  ") -> list[str]:
+    """`name: text` with any further lines of the text deeper than the key, so none reads as a fact of its own."""
+    first, *rest = f"{name}: {text}".split("\n")
+    return [f"{indent}{first}", *_indent("\n".join(rest), indent + "  ")] if rest else [f"{indent}{first}"]
+
+
 def _indent(text: str, prefix: str) -> list[str]:
     return [prefix + line for line in text.split("\n")]
 
@@ -76,15 +105,17 @@ def _text_cmoc(diff: CmocDiff) -> list[str]:
     whole = diff.change is not Change.CHANGED
     for c in diff.curated:
         if whole:
-            value = c.new if diff.change is Change.ADDED else c.old
-            text = _show(value)
+            text = _show(_readable(c.name, c.new if diff.change is Change.ADDED else c.old))
             lines += [f"  {c.name}: {text}"] if "\n" not in text else [f"  {c.name}:", *_indent(text, "    ")]
         elif c.name in _PROSE:
             lines.append(f"  {c.name}:")
             lines += _indent(str(c.old), "    - ") if c.old is not None else []
             lines += _indent(str(c.new), "    + ") if c.new is not None else []
         else:
-            lines.append(f"  {c.name}: {_show(c.old)} -> {_show(c.new)}")
+            old, new = _sides(c)
+            lines += _fact(c.name, f"{_show(old)} -> {_show(new)}")
+    if diff.completeness:
+        lines.append(f"  completeness: {_completeness(diff, _show, '->')}")
     if diff.codes:
         lines.append("  codes:")
         for role in diff.codes:
@@ -113,8 +144,45 @@ def _text_cmoc(diff: CmocDiff) -> list[str]:
     return lines
 
 
+def _completeness(diff: CmocDiff, show: Callable[[Value], str], arrow: str) -> str:
+    """`mechanism, outcome -> context, mechanism, outcome`; the parts alone for a CMOC added or removed."""
+    assert diff.completeness is not None
+    old, new = diff.completeness.old, diff.completeness.new
+    if diff.change is not Change.CHANGED:
+        return show(new if diff.change is Change.ADDED else old)
+    return f"{show(old)} {arrow} {show(new)}"
+
+
 def _code(code: CodeRef) -> str:
     return f"{code.id} ({code.label})" if code.label else code.id
+
+
+def _fragment_facts(f: FragmentDiff, show: Callable[[Value], str], arrow: str) -> str:
+    """What follows a fragment's role and code: `: label A -> B, excerpts 1 -> 2`, or `(label): excerpts 2` whole."""
+    if f.change is Change.CHANGED:
+        facts = [f"{c.name} {show(c.old)} {arrow} {show(c.new)}" for c in (f.label, f.excerpts) if c]
+        return f": {', '.join(facts)}" if facts else ""
+    label, excerpts = (c and (c.new if f.change is Change.ADDED else c.old) for c in (f.label, f.excerpts))
+    return (f" ({show(label)})" if label else "") + f": excerpts {show(excerpts or 0)}"
+
+
+def _ref_where(ref: FragmentRef) -> str:
+    return f"{ref.transcript}, lines {ref.lines}, {ref.stance}"
+
+
+def _text_fragments(diff: TheoryDiff) -> list[str]:
+    """The fragments' section: each code added (+), removed (-) or changed (~), with its evidence refs."""
+    if not diff.fragments:
+        return []
+    lines = [f"fragments ({_FRAGMENTS}):"]
+    for f in diff.fragments:
+        lines.append(f"  {_MARK[f.change]} {f.role} {f.code}{_fragment_facts(f, _show, '->')}")
+        for mark, refs in (("+", f.evidence_added), ("-", f.evidence_withdrawn)):
+            lines += [f"    {mark} {ref.record} ({_ref_where(ref)})" for ref in refs]
+        for changed in f.evidence_changed:
+            changes = ", ".join(f"{c.name} {_show(c.old)} -> {_show(c.new)}" for c in changed.changes)
+            lines.append(f"    ~ {changed.record} ({_ref_where(changed.new)}): {changes}")
+    return lines
 
 
 def _text_programme(diff: TheoryDiff) -> list[str]:
@@ -149,6 +217,7 @@ def _headline(diff: TheoryDiff, name: str) -> str:
 def format_text(diff: TheoryDiff) -> str:
     """The diff for a terminal: a summary line, the programme's changes, then one block per CMOC."""
     blocks = [[_headline(diff, diff.programme or "")], _text_programme(diff), *map(_text_cmoc, diff.cmocs)]
+    blocks.append(_text_fragments(diff))
     return printable("\n\n".join("\n".join(block) for block in blocks if block) + "\n")
 
 
@@ -189,12 +258,18 @@ def _md_curated(diff: CmocDiff, whole: bool) -> list[str]:
     curated = []
     for c in diff.curated:
         if whole:
-            curated.append(f"- **{c.name}**: {_md_show(c.new if diff.change is Change.ADDED else c.old)}")
+            curated.append(
+                f"- **{c.name}**: {_md_show(_readable(c.name, c.new if diff.change is Change.ADDED else c.old))}"
+            )
         elif c.name in _PROSE:
             curated += [f"- **{c.name}**", f"  - before: {_md_show(c.old, 4)}", f"  - after: {_md_show(c.new, 4)}"]
         else:
-            curated.append(f"- **{c.name}**: {_md_show(c.old)} → {_md_show(c.new)}")
-    return [*curated, ""] if curated else []
+            old, new = _sides(c)
+            curated.append(f"- **{c.name}**: {_md_show(old)} → {_md_show(new)}")
+    curated = [*curated, ""] if curated else []
+    if diff.completeness:
+        curated += [f"**Completeness**: {_completeness(diff, lambda v: md_escape(_show(v)), '→')}", ""]
+    return curated
 
 
 def _md_codes(diff: CmocDiff, whole: bool) -> list[str]:
@@ -250,6 +325,25 @@ def _md_code_ref(code: CodeRef) -> str:
     return f"{_md_code(code.id)} ({_md_inline(code.label)})" if code.label else _md_code(code.id)
 
 
+def _md_ref_where(ref: FragmentRef) -> str:
+    return f"{_md_code(ref.transcript)}, lines {ref.lines}, {ref.stance}"
+
+
+def _md_fragments(diff: TheoryDiff) -> list[str]:
+    """The fragments' section: each code added, removed or changed, with its evidence refs as sub-items."""
+    if not diff.fragments:
+        return []
+    lines = [f"#### Fragments: {_FRAGMENTS}", ""]
+    for f in diff.fragments:
+        lines.append(f"- {f.change} {f.role} {_md_code(f.code)}{_fragment_facts(f, _md_show, '→')}")
+        for word, refs in (("added", f.evidence_added), ("withdrawn", f.evidence_withdrawn)):
+            lines += [f"  - {word} {_md_code(ref.record)} ({_md_ref_where(ref)})" for ref in refs]
+        for changed in f.evidence_changed:
+            changes = ", ".join(f"{c.name} {_md_show(c.old, 4)} → {_md_show(c.new, 4)}" for c in changed.changes)
+            lines.append(f"  - changed {_md_code(changed.record)} ({_md_ref_where(changed.new)}): {changes}")
+    return [*lines, ""]
+
+
 def _md_programme(diff: TheoryDiff) -> list[str]:
     changes = diff.programme_changes
     if changes.empty or diff.theory is Change.REMOVED:
@@ -280,6 +374,7 @@ def format_markdown(diff: TheoryDiff) -> str:
     lines += _md_programme(diff)
     for cmoc in diff.cmocs:
         lines += _md_cmoc(cmoc)
+    lines += _md_fragments(diff)
     return printable("\n".join(lines).rstrip("\n") + "\n")
 
 
@@ -295,8 +390,22 @@ def format_json(diff: TheoryDiff) -> str:
 # --- textconv --------------------------------------------------------------------------------
 
 
+def _textconv_fragments(theory: Theory) -> list[str]:
+    lines = []
+    for f in sorted(theory.fragments, key=lambda f: (CODE_ROLES.index(f.role), f.code)):
+        label = f" ({f.label})" if f.label else ""
+        lines += ["", f"fragment {f.role} {f.code}{label}: excerpts {f.excerpts}"]
+        lines += [
+            f"  evidence {r.record} ({r.transcript}, {r.stance})" for r in sorted(f.evidence, key=lambda r: r.record)
+        ]
+    return lines
+
+
 def format_theory(theory: Theory) -> str:
-    """A theory as stable lines for git's textconv: one fact per line, CMOCs by id, evidence by record."""
+    """A theory as stable lines for git's textconv: one fact per line, CMOCs by id, evidence by record.
+
+    Evidence is shown without its lines, which move whenever text is added above a passage: not a change.
+    """
     p = theory.programme
     lines = [f"programme {p.id}: {p.name}"]
     if p.framework is not None:
@@ -305,11 +414,9 @@ def format_theory(theory: Theory) -> str:
     for cmoc in sorted(theory.cmocs, key=lambda c: c.id):
         lines += ["", f"CMOC {cmoc.id}"]
         for name in CURATED_KEYS:
-            value = curated_value(cmoc, name)
-            if value:
-                # Continuation lines go deeper than the keys, so a note can never read as a fact of its own.
-                first, *rest = f"{name}: {_show(value)}".split("\n")
-                lines += [f"  {first}", *_indent("\n".join(rest), "    ")] if rest else [f"  {first}"]
+            value = _readable(name, curated_value(cmoc, name))
+            lines += _fact(name, _show(value)) if value else []
+        lines += _fact("completeness", _show(completeness(cmoc))) if cmoc.completeness else []
         codes = codes_by_role(cmoc)
         for role in roles(codes):
             lines += [f"  {role}: {_code(code)}" for code in sorted(codes[role], key=lambda c: c.id)]
@@ -318,9 +425,9 @@ def format_theory(theory: Theory) -> str:
         for entry in sorted(cmoc.evidence, key=lambda e: e.record):
             extra = "".join(
                 f", {name} {_show(evidence_value(entry, name))}"
-                for name in ("coder", "participants")
+                for name in ("elicited", "coder", "participants")
                 if getattr(entry, name)
             )
-            lines.append(f"  evidence {entry.record} ({_where(entry)}{extra})")
+            lines.append(f"  evidence {entry.record} ({entry.source} {entry.transcript}, {entry.stance}{extra})")
             lines += _indent(entry.quote, "    ")
-    return printable("\n".join(lines) + "\n")
+    return printable("\n".join(lines + _textconv_fragments(theory)) + "\n")

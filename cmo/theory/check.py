@@ -165,6 +165,6 @@ def _check_completeness(theory: Theory, data: Any, shown: str, diagnostics: Diag
             at.column,
             Rule.CMOC_INCOMPLETE,
             f"CMOC {cmoc.id!r} is curated but has no {parts} coded yet; a configuration needs all three: "
-            "code the missing part where the evidence shows it, or say in its notes why it stays partial",
+            "code the missing part in the annotations where the evidence shows it",
             Severity.WARNING,
         )

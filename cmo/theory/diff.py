@@ -1,8 +1,10 @@
 """Semantic diff of two versions of a programme theory: what changed, as data (rendered by cmo.render.diff_text).
 
-What counts as a change: CMOCs added or removed (by id), and for a CMOC kept under its id its
-codes, curated fields, evidence (by record id) and counts; the programme's name, framework and
-attributes. Order (of CMOCs, codes, evidence), YAML comments and layout are not changes.
+What counts as a change: CMOCs added or removed (by id) and, for one kept under its id, its codes, curated
+fields (confidence too), completeness, evidence (by record id) and counts; fragment codes added or removed and
+their evidence added or withdrawn; the programme's name, framework and attributes. Record ids come from the
+passage's text, so a passage that only moved keeps its id and its new `lines` are no change; nor are the
+order of CMOCs, codes, evidence or fragments, YAML comments and layout.
 """
 
 from __future__ import annotations
@@ -10,17 +12,31 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
 from cmo.corpus.models import Programme, SourceType
-from cmo.theory.model import CODE_ROLES, CURATED_KEYS, Cmoc, CodeRef, Counts, EvidenceEntry, Theory
+from cmo.theory.model import (
+    CMO_PARTS,
+    CODE_ROLES,
+    CURATED_KEYS,
+    Cmoc,
+    CodeRef,
+    Counts,
+    EvidenceEntry,
+    Fragment,
+    FragmentRef,
+    Theory,
+)
 
 Value = str | int | bool | list[str] | dict[str, str] | None
 
-_COUNT_FIELDS = ("excerpts", "transcripts", "participants", "refuting")
-_EVIDENCE_FIELDS = tuple(name for name in EvidenceEntry.model_fields if name != "record")
+_COUNT_FIELDS = tuple(name for name in Counts.model_fields if name != "by_source")
+# Evidence is matched by record id; where the passage sits (`lines`) moves whenever text is added above it.
+_EVIDENCE_FIELDS = tuple(name for name in EvidenceEntry.model_fields if name not in ("record", "lines"))
+_REF_FIELDS = tuple(name for name in FragmentRef.model_fields if name not in ("record", "lines"))
+E = TypeVar("E", EvidenceEntry, FragmentRef)
 
 
 class Change(StrEnum):
@@ -62,12 +78,12 @@ class CodeChanges:
 
 
 @dataclass(frozen=True)
-class EvidenceChange:
-    """An evidence entry kept under its record id whose quote, lines, stance or other fields changed."""
+class EvidenceChange(Generic[E]):
+    """Evidence kept under its record id whose quote, stance or other fields (not only its lines) changed."""
 
     record: str
-    old: EvidenceEntry
-    new: EvidenceEntry
+    old: E
+    new: E
     changes: tuple[ValueChange, ...]
 
     def to_dict(self) -> dict[str, object]:
@@ -89,25 +105,21 @@ class CmocDiff:
     codes: tuple[CodeChanges, ...] = ()
     evidence_added: tuple[EvidenceEntry, ...] = ()
     evidence_withdrawn: tuple[EvidenceEntry, ...] = ()
-    evidence_changed: tuple[EvidenceChange, ...] = ()
+    evidence_changed: tuple[EvidenceChange[EvidenceEntry], ...] = ()
     counts: tuple[ValueChange, ...] = ()
+    completeness: ValueChange | None = None  # the parts (context, mechanism, outcome) before -> after
 
     @property
     def empty(self) -> bool:
-        return not (
-            self.curated
-            or self.codes
-            or self.evidence_added
-            or self.evidence_withdrawn
-            or self.evidence_changed
-            or self.counts
-        )
+        found = (self.curated, self.completeness, self.codes, self.counts)
+        return not any((*found, self.evidence_added, self.evidence_withdrawn, self.evidence_changed))
 
     def to_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "change": str(self.change),
             "curated": {c.name: c.to_dict() for c in self.curated},
+            "completeness": self.completeness.to_dict() if self.completeness else None,
             "codes": {c.role: c.to_dict() for c in self.codes},
             "evidence": {
                 "added": [e.model_dump(mode="json") for e in self.evidence_added],
@@ -115,6 +127,40 @@ class CmocDiff:
                 "changed": [e.to_dict() for e in self.evidence_changed],
             },
             "counts": {c.name: c.to_dict() for c in self.counts},
+        }
+
+
+@dataclass(frozen=True)
+class FragmentDiff:
+    """What changed in the fragment of one code (by role and code id); an added one is diffed against none."""
+
+    role: str
+    code: str
+    change: Change
+    label: ValueChange | None = None
+    excerpts: ValueChange | None = None
+    evidence_added: tuple[FragmentRef, ...] = ()
+    evidence_withdrawn: tuple[FragmentRef, ...] = ()
+    evidence_changed: tuple[EvidenceChange[FragmentRef], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.label or self.excerpts or self.evidence_added or self.evidence_withdrawn or self.evidence_changed
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "role": self.role,
+            "code": self.code,
+            "change": str(self.change),
+            "label": self.label.to_dict() if self.label else None,
+            "excerpts": self.excerpts.to_dict() if self.excerpts else None,
+            "evidence": {
+                "added": [e.model_dump(mode="json") for e in self.evidence_added],
+                "withdrawn": [e.model_dump(mode="json") for e in self.evidence_withdrawn],
+                "changed": [e.to_dict() for e in self.evidence_changed],
+            },
         }
 
 
@@ -148,6 +194,7 @@ class TheoryDiff:
     theory: Change
     programme_changes: ProgrammeDiff = field(default_factory=ProgrammeDiff)
     cmocs: tuple[CmocDiff, ...] = ()  # new file's order, then removed ones in the old file's order
+    fragments: tuple[FragmentDiff, ...] = ()  # the same order: the new file's, then removed ones
 
     @property
     def added(self) -> tuple[CmocDiff, ...]:
@@ -173,6 +220,10 @@ class TheoryDiff:
         )
         if not self.programme_changes.empty and self.theory is Change.CHANGED:
             text += "; programme description changed"
+        if self.fragments:
+            kinds = [sum(f.change is c for f in self.fragments) for c in (Change.ADDED, Change.CHANGED, Change.REMOVED)]
+            text += f"; fragments: {kinds[0]} code{'' if kinds[0] == 1 else 's'} added, {kinds[1]} changed, "
+            text += f"{kinds[2]} removed"
         return text
 
     def to_dict(self) -> dict[str, object]:
@@ -182,6 +233,7 @@ class TheoryDiff:
             "summary": {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed)},
             "programme_changes": self.programme_changes.to_dict(),
             "cmocs": [c.to_dict() for c in self.cmocs],
+            "fragments": [f.to_dict() for f in self.fragments],
         }
 
 
@@ -254,30 +306,40 @@ def _codes(old: Cmoc, new: Cmoc) -> tuple[CodeChanges, ...]:
     return tuple(result)
 
 
-def evidence_value(entry: EvidenceEntry, name: str) -> Value:
+def evidence_value(entry: EvidenceEntry | FragmentRef, name: str) -> Value:
     value = getattr(entry, name)
     if isinstance(value, list):
         return [str(v) for v in value]
-    return None if value is None else str(value)
+    return value if value is None or isinstance(value, bool) else str(value)
 
 
 def _evidence(
-    old: Cmoc, new: Cmoc
-) -> tuple[tuple[EvidenceEntry, ...], tuple[EvidenceEntry, ...], tuple[EvidenceChange, ...]]:
-    before = _keyed(old.evidence, lambda e: e.record)
-    after = _keyed(new.evidence, lambda e: e.record)
-    added = tuple(entry for k, entry in after.items() if k not in before)
-    withdrawn = tuple(entry for k, entry in before.items() if k not in after)
+    old: Iterable[E], new: Iterable[E], fields: tuple[str, ...]
+) -> tuple[tuple[E, ...], tuple[E, ...], tuple[EvidenceChange[E], ...]]:
+    """Evidence added, withdrawn, and kept under its record id with other values (not only other lines)."""
+    before, after = _keyed(old, lambda e: e.record), _keyed(new, lambda e: e.record)
     changed = []
     for k, entry in after.items():
-        if k in before and before[k] != entry:
-            changes = tuple(
-                ValueChange(name, evidence_value(before[k], name), evidence_value(entry, name))
-                for name in _EVIDENCE_FIELDS
-                if getattr(before[k], name) != getattr(entry, name)
-            )
-            changed.append(EvidenceChange(entry.record, before[k], entry, changes))
+        was = before.get(k)
+        changes = tuple(
+            ValueChange(name, evidence_value(was, name), evidence_value(entry, name))
+            for name in fields
+            if was is not None and getattr(was, name) != getattr(entry, name)
+        )
+        if was is not None and changes:
+            changed.append(EvidenceChange(entry.record, was, entry, changes))
+    added = tuple(entry for k, entry in after.items() if k not in before)
+    withdrawn = tuple(entry for k, entry in before.items() if k not in after)
     return added, withdrawn, tuple(changed)
+
+
+def completeness(cmoc: Cmoc) -> list[str]:
+    """The parts a CMOC has, in the order context, mechanism, outcome."""
+    return [part for part in CMO_PARTS if part in cmoc.completeness]
+
+
+def _value_change(name: str, old: Value, new: Value) -> ValueChange | None:
+    return ValueChange(name, old, new) if old != new else None
 
 
 def count_values(counts: Counts, triangulated: bool) -> dict[str, int | bool]:
@@ -294,10 +356,18 @@ def _counts(old: Cmoc, new: Cmoc) -> tuple[ValueChange, ...]:
     return tuple(ValueChange(name, before[name], after[name]) for name in before if before[name] != after[name])
 
 
-def _diff_cmoc(old: Cmoc, new: Cmoc, change: Change) -> CmocDiff:
-    added, withdrawn, changed = _evidence(old, new)
+def _change(old: object, new: object) -> Change:
+    return Change.ADDED if old is None else Change.REMOVED if new is None else Change.CHANGED
+
+
+def _diff_cmoc(old: Cmoc | None, new: Cmoc | None) -> CmocDiff:
+    """One CMOC's changes; a CMOC absent on one side (None) is diffed against an empty CMOC of its id."""
+    change, shown = _change(old, new), new or old
+    assert shown is not None
+    old, new = old or Cmoc(id=shown.id), new or Cmoc(id=shown.id)
+    added, withdrawn, changed = _evidence(old.evidence, new.evidence, _EVIDENCE_FIELDS)
     return CmocDiff(
-        id=new.id if change is not Change.REMOVED else old.id,
+        id=shown.id,
         change=change,
         curated=_curated(old, new),
         codes=_codes(old, new),
@@ -305,18 +375,48 @@ def _diff_cmoc(old: Cmoc, new: Cmoc, change: Change) -> CmocDiff:
         evidence_withdrawn=withdrawn,
         evidence_changed=changed,
         counts=_counts(old, new),
+        completeness=_value_change("completeness", completeness(old), completeness(new)),
     )
 
 
+def _diff_fragment(old: Fragment | None, new: Fragment | None) -> FragmentDiff:
+    """One fragment code's changes; absent on one side (None), it is diffed against one with no evidence."""
+    change, shown = _change(old, new), new or old
+    assert shown is not None
+    old, new = old or Fragment(code=shown.code, role=shown.role), new or Fragment(code=shown.code, role=shown.role)
+    added, withdrawn, changed = _evidence(old.evidence, new.evidence, _REF_FIELDS)
+    return FragmentDiff(
+        role=shown.role,
+        code=shown.code,
+        change=change,
+        label=_value_change("label", old.label, new.label),
+        excerpts=_value_change("excerpts", old.excerpts, new.excerpts),
+        evidence_added=added,
+        evidence_withdrawn=withdrawn,
+        evidence_changed=changed,
+    )
+
+
+D = TypeVar("D", CmocDiff, FragmentDiff)
+
+
+def _diff_all(
+    old: Iterable[T], new: Iterable[T], key: Callable[[T], K], diff: Callable[[T | None, T | None], D]
+) -> tuple[D, ...]:
+    """Items added or changed in the new order, then those removed in the old; unequal only in order is no change."""
+    before, after = _keyed(old, key), _keyed(new, key)
+    found = [diff(before.get(k), item) for k, item in after.items() if before.get(k) != item]
+    found += [diff(item, None) for k, item in before.items() if k not in after]
+    return tuple(d for d in found if d.change is not Change.CHANGED or not d.empty)
+
+
+_FIELDS = ("id", "name", "framework")
+
+
 def _diff_programme(old: Programme | None, new: Programme | None) -> ProgrammeDiff:
-    fields = []
-    for name in ("id", "name", "framework"):
-        before = getattr(old, name) if old else None
-        after = getattr(new, name) if new else None
-        if before != after:
-            fields.append(ValueChange(name, before, after))
-    before_attrs = old.attributes if old else {}
-    after_attrs = new.attributes if new else {}
+    sides = ((name, getattr(old, name) if old else None, getattr(new, name) if new else None) for name in _FIELDS)
+    fields = [ValueChange(name, before, after) for name, before, after in sides if before != after]
+    before_attrs, after_attrs = old.attributes if old else {}, new.attributes if new else {}
     attributes = [
         ValueChange(key, before_attrs.get(key), value)
         for key, value in after_attrs.items()
@@ -329,17 +429,10 @@ def _diff_programme(old: Programme | None, new: Programme | None) -> ProgrammeDi
 def diff_theories(old: Theory | None, new: Theory | None) -> TheoryDiff:
     """What changed from `old` to `new`; None is a theory file that does not exist (yet, or any more)."""
     programme = new.programme.id if new else old.programme.id if old else None
-    before = _keyed(old.cmocs if old else [], lambda c: c.id)
-    after = _keyed(new.cmocs if new else [], lambda c: c.id)
-    cmocs = []
-    for k, cmoc in after.items():
-        if k not in before:
-            cmocs.append(_diff_cmoc(Cmoc(id=cmoc.id), cmoc, Change.ADDED))
-        elif before[k] != cmoc:
-            found = _diff_cmoc(before[k], cmoc, Change.CHANGED)
-            if not found.empty:  # unequal only in order: not a change
-                cmocs.append(found)
-    cmocs += [_diff_cmoc(cmoc, Cmoc(id=cmoc.id), Change.REMOVED) for k, cmoc in before.items() if k not in after]
+    cmocs = _diff_all(old.cmocs if old else [], new.cmocs if new else [], lambda c: c.id, _diff_cmoc)
+    fragments = _diff_all(
+        old.fragments if old else [], new.fragments if new else [], lambda f: (f.role, f.code), _diff_fragment
+    )
     programme_changes = _diff_programme(old.programme if old else None, new.programme if new else None)
     if old is None and new is None:
         theory = Change.UNCHANGED
@@ -348,5 +441,5 @@ def diff_theories(old: Theory | None, new: Theory | None) -> TheoryDiff:
     elif new is None:
         theory = Change.REMOVED
     else:
-        theory = Change.CHANGED if cmocs or not programme_changes.empty else Change.UNCHANGED
-    return TheoryDiff(programme, theory, programme_changes, tuple(cmocs))
+        theory = Change.CHANGED if cmocs or fragments or not programme_changes.empty else Change.UNCHANGED
+    return TheoryDiff(programme, theory, programme_changes, cmocs, fragments)

@@ -11,7 +11,7 @@ import yaml
 
 from cmo.corpus.coding import code_corpus
 from cmo.render.records import record_dicts
-from tests.conftest import DEMO_CORPUS, TRANSCRIPT, Result, corpus_files
+from tests.conftest import DEMO_CORPUS, TRANSCRIPT, Result, corpus_files, record_id
 
 
 def test_code_json_output_equals_the_library_result(cli: Callable[..., Result]) -> None:
@@ -115,7 +115,8 @@ def test_default_path_is_corpus_in_the_working_directory(
     monkeypatch.chdir(root.parent)
     result = cli("code", "--out", "-")
     assert result.exit_code == 0
-    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["alpha/a-int-01#1"]
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["id"] == record_id("alpha", "a-int-01", record["quote"])
 
 
 def test_usage_errors_exit_2(cli: Callable[..., Result]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -12,8 +14,9 @@ import yaml
 from cmo.render.diff_text import format_json, format_theory
 from cmo.theory.diff import diff_theories
 from cmo.theory.model import Theory
-from tests.conftest import Result
+from tests.conftest import GIT_ENV, Result, corpus_files, write_tree
 from tests.render.test_diff_text import EXPECTED_MARKDOWN, EXPECTED_TEXT, NEW, OLD
+from tests.theory.test_git import commit, git, load
 
 
 @pytest.fixture
@@ -128,3 +131,101 @@ def test_git_external_mode_reads_git_arguments(cmo: Callable[..., Result], files
     assert differ.exit_code == 1
     unmerged = cmo("diff", "--git-external", "theories/alpha.yaml")
     assert (unmerged.exit_code, unmerged.stdout) == (0, "* Unmerged path theories/alpha.yaml\n")
+
+
+# --- the acceptance test of issue 13: a diff you can trust in a pull request ----------------------
+
+HEAD_MATTER = """\
+---
+id: a-int-01
+source: interview
+date: 2024-03-12
+participants: [{id: P01, role: connector}]
+coder: AB
+---
+"""
+TRUST_AND_HELP = "mechanism: {resource: key-persons, reasoning: building-trust}\noutcome: help-seeking\n"
+# Passages of the transcript, each with its `cmo` block: two of one M -> O pattern, one of another, one fragment.
+PASSAGES = (
+    ("**P01:** It took months before anyone at the mosque\nwould talk to me.", "context: stigma\n" + TRUST_AND_HELP),
+    ("**P01:** The imam introduced me at Friday prayers.", TRUST_AND_HELP + "stance: refines\n"),
+    ("**P01:** The funding ends in March.", "context: short-funding\n"),
+    ("**P01:** We ran the group in the community centre.", "intervention: connectors\noutcome: help-seeking\n"),
+)
+NEW_PASSAGE = ("**P01:** Nobody came until the faith leaders did.", "actor: faith-leaders\n" + TRUST_AND_HELP)
+
+
+def transcript(*passages: tuple[str, str]) -> str:
+    return HEAD_MATTER + "".join(f"\n{text}\n\n```cmo\n{block}```\n" for text, block in passages)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding a small corpus, as the working directory, with no user or system git config."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "project"
+    write_tree(root, {f"corpus/{name}": text for name, text in corpus_files(**{"a-int-01": transcript()}).items()})
+    monkeypatch.chdir(root)
+    git(root, "init", "--quiet")
+    return root
+
+
+def merged_and_committed(cmo: Callable[..., Result], root: Path, *passages: tuple[str, str]) -> Theory:
+    (root / "corpus/alpha/a-int-01.md").write_text(transcript(*passages), encoding="utf-8")
+    assert cmo("merge", "corpus").exit_code == 0
+    commit(root, {}, "merged")
+    return load((root / "theories/alpha.yaml").read_text(encoding="utf-8"))
+
+
+def remerge(cmo: Callable[..., Result], root: Path, *passages: tuple[str, str]) -> tuple[Theory, dict[str, Any]]:
+    """The transcript rewritten and merged again: the new theory, and `cmo diff --format json` against HEAD."""
+    (root / "corpus/alpha/a-int-01.md").write_text(transcript(*passages), encoding="utf-8")
+    merged = cmo("merge", "corpus")
+    assert merged.exit_code == 0, merged.stderr
+    result = cmo("diff", "theories/alpha.yaml", "--rev", "HEAD", "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    return load((root / "theories/alpha.yaml").read_text(encoding="utf-8")), json.loads(result.stdout)
+
+
+def evidence_moves(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """Every evidence entry (of CMOCs and of fragments) the JSON diff lists as `kind`."""
+    return [entry for part in (*data["cmocs"], *data["fragments"]) for entry in part["evidence"][kind]]
+
+
+def places(theory: Theory) -> dict[str, str]:
+    """Record id -> lines, over every CMOC's evidence and every fragment's."""
+    found = {e.record: e.lines for cmoc in theory.cmocs for e in cmoc.evidence}
+    return found | {r.record: r.lines for fragment in theory.fragments for r in fragment.evidence}
+
+
+def test_a_passage_inserted_at_the_top_is_one_evidence_added_and_nothing_else(
+    cmo: Callable[..., Result], project: Path
+) -> None:
+    before = merged_and_committed(cmo, project, *PASSAGES)
+    after, data = remerge(cmo, project, NEW_PASSAGE, *PASSAGES)
+    # Every passage below the new one moved down, and kept its record id.
+    kept = places(before)
+    assert len(kept) == 4 and all(places(after)[record] != lines for record, lines in kept.items())
+    [added] = evidence_moves(data, "added")
+    assert added["record"] not in kept and added["quote"].endswith("Nobody came until the faith leaders did.")
+    assert (evidence_moves(data, "withdrawn"), evidence_moves(data, "changed")) == ([], [])
+    [cmoc] = data["cmocs"]
+    assert (cmoc["change"], cmoc["counts"]["excerpts"]) == ("changed", {"old": 2, "new": 3})
+    assert data["fragments"] == []
+
+
+def test_two_blocks_swapped_in_the_transcript_are_no_change_at_all(cmo: Callable[..., Result], project: Path) -> None:
+    first, second, *rest = PASSAGES
+    before = merged_and_committed(cmo, project, first, second, *rest)
+    after, data = remerge(cmo, project, second, first, *rest)
+    assert places(after) != places(before) and set(places(after)) == set(places(before))  # the same ids, moved
+    assert evidence_moves(data, "added") == evidence_moves(data, "withdrawn") == evidence_moves(data, "changed") == []
+    assert (data["theory"], data["cmocs"], data["fragments"]) == ("unchanged", [], [])
+    unchanged = cmo("diff", "theories/alpha.yaml", "--rev", "HEAD", "--exit-code")
+    assert (unchanged.exit_code, unchanged.stdout) == (0, "no changes to the programme theory alpha\n")

@@ -21,8 +21,9 @@ PROGRAMME: dict[str, Any] = {
 }
 
 
-def theory(*cmocs: dict[str, Any], **programme: Any) -> Theory:
-    return Theory.model_validate({"programme": {**PROGRAMME, **programme}, "cmocs": list(cmocs)})
+def theory(*cmocs: dict[str, Any], fragments: tuple[dict[str, Any], ...] = (), **programme: Any) -> Theory:
+    data = {"programme": {**PROGRAMME, **programme}, "cmocs": list(cmocs), "fragments": list(fragments)}
+    return Theory.model_validate(data)
 
 
 def evidence(record: str, quote: str, **fields: Any) -> dict[str, Any]:
@@ -35,7 +36,9 @@ BEFORE: dict[str, Any] = {
     "id": "trust",
     "statement": "If A, then B",
     "status": "supported",
+    "confidence": {"level": "moderate", "rationale": "Two coders agree"},
     "links": ["loop"],
+    "completeness": ["context", "mechanism"],
     "codes": {
         "context": [{"id": "stigma", "label": "Stigma"}, {"id": "gone", "label": "Gone code"}],
         "mechanism": [{"id": "bare"}],
@@ -46,7 +49,9 @@ BEFORE: dict[str, Any] = {
 # The same CMOC with one of each change a kept CMOC can have, but counts and the statement.
 AFTER: dict[str, Any] = {
     **BEFORE,
+    "confidence": {"level": "high", "rationale": "Two coders agree"},
     "links": ["loop", "next"],
+    "completeness": ["context", "mechanism", "outcome"],
     "notes": "First line\nsecond line",
     "imported_from": {
         "programme": "beta",
@@ -60,16 +65,40 @@ AFTER: dict[str, Any] = {
     },
     "evidence": [
         evidence("int-01#1", "It took\nmonths and months", lines="3-5", coder="AB", participants=["P01", "P02"]),
-        evidence("int-01#2", "Same", stance="refutes"),
+        evidence("int-01#2", "Same", stance="refutes", lines="7"),
     ],
 }
-OLD = theory(BEFORE)
-NEW = theory(AFTER, name="Alpha Two", framework=None, attributes={"funding": "Grant", "area": "East"})
+
+
+def ref(record: str, lines: str = "9", stance: str = "supports") -> dict[str, Any]:
+    return {"record": f"alpha/{record}", "transcript": record.split("#")[0], "lines": lines, "stance": stance}
+
+
+# Fragments with each change one can have: a code added, one removed, and one kept whose label, excerpts and
+# evidence changed (a ref added, one withdrawn, one with a new stance, one that only moved: no change).
+CONNECTORS = {"code": "connectors", "role": "intervention", "label": "Connectors", "excerpts": 3}
+FRAGMENTS_BEFORE = (
+    {**CONNECTORS, "evidence": [ref("int-02#1"), ref("int-02#2"), ref("int-02#3"), ref("int-02#4")]},
+    {"code": "gone-actor", "role": "actor", "excerpts": 1, "evidence": [ref("int-03#1", lines="2-3")]},
+)
+FRAGMENTS_AFTER = (
+    {"code": "faith-leaders", "role": "actor", "label": "Faith leaders", "excerpts": 1, "evidence": [ref("int-04#1")]},
+    {
+        **CONNECTORS,
+        "label": "Community connectors",
+        "excerpts": 4,
+        "evidence": [ref("int-02#1", lines="19"), ref("int-02#2", stance="refutes"), ref("int-02#4"), ref("int-02#5")],
+    },
+)
+OLD = theory(BEFORE, fragments=FRAGMENTS_BEFORE)
+NEW = theory(
+    AFTER, fragments=FRAGMENTS_AFTER, name="Alpha Two", framework=None, attributes={"funding": "Grant", "area": "East"}
+)
 
 # --- a CMOC kept under its id, and the programme description ---------------------------------
 
 CHANGED_TEXT = """\
-programme theory alpha: 0 CMOCs added, 1 changed, 0 removed; programme description changed
+programme theory alpha: 0 CMOCs added, 1 changed, 0 removed; programme description changed; fragments: 1 code added, 1 changed, 1 removed
 
 programme:
   name: Alpha Connectors -> Alpha Two
@@ -78,30 +107,41 @@ programme:
   - attribute region: North
 
 changed CMOC trust
+  confidence: moderate -> high (rationale: Two coders agree)
   notes:
     + First line
     + second line
   links: loop -> loop, next
   imported_from: (none) -> cmoc=b-one programme=beta untranslated=context: x, y; outcome: z
+  completeness: context, mechanism -> context, mechanism, outcome
   codes:
     - context gone (Gone code)
     ~ context stigma: label Stigma -> Stigma in the group
     + outcome help (Help)
   evidence:
     ~ alpha/int-01#1 (interview int-01, lines 3-5, supports)
-        lines: 3-4 -> 3-5
         quote:
           - It took months
           + It took
           + months and months
         coder: (none) -> AB
         participants: (none) -> P01, P02
-    ~ alpha/int-01#2 (interview int-01, lines 3-4, refutes)
+    ~ alpha/int-01#2 (interview int-01, lines 7, refutes)
         stance: supports -> refutes
+
+fragments (coded evidence not yet in a configuration):
+  + actor faith-leaders (Faith leaders): excerpts 1
+    + alpha/int-04#1 (int-04, lines 9, supports)
+  ~ intervention connectors: label Connectors -> Community connectors, excerpts 3 -> 4
+    + alpha/int-02#5 (int-02, lines 9, supports)
+    - alpha/int-02#3 (int-02, lines 9, supports)
+    ~ alpha/int-02#2 (int-02, lines 9, refutes): stance supports -> refutes
+  - actor gone-actor: excerpts 1
+    - alpha/int-03#1 (int-03, lines 2-3, supports)
 """
 
 CHANGED_MARKDOWN = """\
-### Programme theory `alpha`: 0 CMOCs added, 1 changed, 0 removed; programme description changed
+### Programme theory `alpha`: 0 CMOCs added, 1 changed, 0 removed; programme description changed; fragments: 1 code added, 1 changed, 1 removed
 
 #### Programme
 
@@ -112,12 +152,15 @@ CHANGED_MARKDOWN = """\
 
 #### Changed CMOC `trust`
 
+- **confidence**: moderate → high (rationale: Two coders agree)
 - **notes**
   - before: *(none)*
   - after: First line\\
     second line
 - **links**: `loop` → `loop`, `next`
 - **imported_from**: *(none)* → cmoc=b-one programme=beta untranslated=context: x, y; outcome: z
+
+**Completeness**: context, mechanism → context, mechanism, outcome
 
 **Codes**
 
@@ -128,7 +171,6 @@ CHANGED_MARKDOWN = """\
 **Evidence changed** (2)
 
 - `alpha/int-01#1`
-  - lines: 3-4 → 3-5
   - quote before:
 
     > It took months
@@ -142,6 +184,17 @@ CHANGED_MARKDOWN = """\
   - participants: *(none)* → `P01`, `P02`
 - `alpha/int-01#2`
   - stance: supports → refutes
+
+#### Fragments: coded evidence not yet in a configuration
+
+- added actor `faith-leaders` (Faith leaders): excerpts 1
+  - added `alpha/int-04#1` (`int-04`, lines 9, supports)
+- changed intervention `connectors`: label Connectors → Community connectors, excerpts 3 → 4
+  - added `alpha/int-02#5` (`int-02`, lines 9, supports)
+  - withdrawn `alpha/int-02#3` (`int-02`, lines 9, supports)
+  - changed `alpha/int-02#2` (`int-02`, lines 9, refutes): stance supports → refutes
+- removed actor `gone-actor`: excerpts 1
+  - withdrawn `alpha/int-03#1` (`int-03`, lines 2-3, supports)
 """
 
 
@@ -173,6 +226,10 @@ def test_json_of_every_change_to_a_kept_cmoc_and_to_the_programme() -> None:
                 "id": "trust",
                 "change": "changed",
                 "curated": {
+                    "confidence": {
+                        "old": {"level": "moderate", "rationale": "Two coders agree"},
+                        "new": {"level": "high", "rationale": "Two coders agree"},
+                    },
                     "notes": {"old": None, "new": "First line\nsecond line"},
                     "links": {"old": ["loop"], "new": ["loop", "next"]},
                     "imported_from": {
@@ -180,13 +237,18 @@ def test_json_of_every_change_to_a_kept_cmoc_and_to_the_programme() -> None:
                         "new": {"programme": "beta", "cmoc": "b-one", "untranslated": "context: x, y; outcome: z"},
                     },
                 },
+                "completeness": {"old": ["context", "mechanism"], "new": ["context", "mechanism", "outcome"]},
                 "codes": {
                     "context": {
                         "added": [],
-                        "removed": [{"id": "gone", "label": "Gone code"}],
+                        "removed": [{"id": "gone", "label": "Gone code", "excerpts": None}],
                         "relabelled": [{"id": "stigma", "old": "Stigma", "new": "Stigma in the group"}],
                     },
-                    "outcome": {"added": [{"id": "help", "label": "Help"}], "removed": [], "relabelled": []},
+                    "outcome": {
+                        "added": [{"id": "help", "label": "Help", "excerpts": None}],
+                        "removed": [],
+                        "relabelled": [],
+                    },
                 },
                 "evidence": {
                     "added": [],
@@ -194,8 +256,7 @@ def test_json_of_every_change_to_a_kept_cmoc_and_to_the_programme() -> None:
                     "changed": [
                         {
                             "record": "alpha/int-01#1",
-                            "changes": {
-                                "lines": {"old": "3-4", "new": "3-5"},
+                            "changes": {  # its lines moved too (old and new say so): not a change
                                 "quote": {"old": "It took months", "new": "It took\nmonths and months"},
                                 "coder": {"old": None, "new": "AB"},
                                 "participants": {"old": [], "new": ["P01", "P02"]},
@@ -214,8 +275,46 @@ def test_json_of_every_change_to_a_kept_cmoc_and_to_the_programme() -> None:
                 "counts": {},
             }
         ],
+        "fragments": [
+            {
+                "role": "actor",
+                "code": "faith-leaders",
+                "change": "added",
+                "label": {"old": None, "new": "Faith leaders"},
+                "excerpts": {"old": 0, "new": 1},
+                "evidence": {"added": [ref("int-04#1")], "withdrawn": [], "changed": []},
+            },
+            {
+                "role": "intervention",
+                "code": "connectors",
+                "change": "changed",
+                "label": {"old": "Connectors", "new": "Community connectors"},
+                "excerpts": {"old": 3, "new": 4},
+                "evidence": {
+                    "added": [ref("int-02#5")],
+                    "withdrawn": [ref("int-02#3")],
+                    "changed": [
+                        {
+                            "record": "alpha/int-02#2",
+                            "changes": {"stance": {"old": "supports", "new": "refutes"}},
+                            "old": ref("int-02#2"),
+                            "new": ref("int-02#2", stance="refutes"),
+                        }
+                    ],
+                },
+            },
+            {
+                "role": "actor",
+                "code": "gone-actor",
+                "change": "removed",
+                "label": None,
+                "excerpts": {"old": 1, "new": 0},
+                "evidence": {"added": [], "withdrawn": [ref("int-03#1", lines="2-3")], "changed": []},
+            },
+        ],
     }
     assert new_first["coder"] == "AB" and old_second["stance"] == "supports" and new_second["stance"] == "refutes"
+    assert (old_first["lines"], new_first["lines"], old_first["elicited"]) == ("3-4", "3-5", False)
 
 
 def test_json_keys_are_sorted_and_indented_by_two() -> None:
@@ -228,7 +327,7 @@ def test_json_keys_are_sorted_and_indented_by_two() -> None:
 # --- a new and a deleted theory: each CMOC shown whole ---------------------------------------
 
 ADDED_TEXT = """\
-new programme theory alpha: 1 CMOC added, 0 changed, 0 removed
+new programme theory alpha: 1 CMOC added, 0 changed, 0 removed; fragments: 2 codes added, 0 changed, 0 removed
 
 programme:
   name: Alpha Connectors
@@ -238,11 +337,13 @@ programme:
 added CMOC trust
   statement: If A, then B
   status: supported
+  confidence: high (rationale: Two coders agree)
   notes:
     First line
     second line
   links: loop, next
   imported_from: cmoc=b-one programme=beta untranslated=context: x, y; outcome: z
+  completeness: context, mechanism, outcome
   codes:
     + context stigma (Stigma in the group)
     + mechanism bare
@@ -251,13 +352,22 @@ added CMOC trust
     + alpha/int-01#1 (interview int-01, lines 3-5, supports)
         It took
         months and months
-    + alpha/int-01#2 (interview int-01, lines 3-4, refutes)
+    + alpha/int-01#2 (interview int-01, lines 7, refutes)
         Same
   counts: excerpts 1, transcripts 1, participants 1, interview 1
+
+fragments (coded evidence not yet in a configuration):
+  + actor faith-leaders (Faith leaders): excerpts 1
+    + alpha/int-04#1 (int-04, lines 9, supports)
+  + intervention connectors (Community connectors): excerpts 4
+    + alpha/int-02#1 (int-02, lines 19, supports)
+    + alpha/int-02#2 (int-02, lines 9, refutes)
+    + alpha/int-02#4 (int-02, lines 9, supports)
+    + alpha/int-02#5 (int-02, lines 9, supports)
 """
 
 ADDED_MARKDOWN = """\
-### New programme theory `alpha`: 1 CMOC added, 0 changed, 0 removed
+### New programme theory `alpha`: 1 CMOC added, 0 changed, 0 removed; fragments: 2 codes added, 0 changed, 0 removed
 
 #### Programme
 
@@ -269,10 +379,13 @@ ADDED_MARKDOWN = """\
 
 - **statement**: If A, then B
 - **status**: supported
+- **confidence**: high (rationale: Two coders agree)
 - **notes**: First line\\
   second line
 - **links**: `loop`, `next`
 - **imported_from**: cmoc=b-one programme=beta untranslated=context: x, y; outcome: z
+
+**Completeness**: context, mechanism, outcome
 
 **Codes**
 
@@ -289,22 +402,34 @@ ADDED_MARKDOWN = """\
 
 > Same
 >
-> — `alpha/int-01#2` (interview `int-01`, lines 3-4, refutes)
+> — `alpha/int-01#2` (interview `int-01`, lines 7, refutes)
 
 **Counts**: excerpts 1, transcripts 1, participants 1, interview 1
+
+#### Fragments: coded evidence not yet in a configuration
+
+- added actor `faith-leaders` (Faith leaders): excerpts 1
+  - added `alpha/int-04#1` (`int-04`, lines 9, supports)
+- added intervention `connectors` (Community connectors): excerpts 4
+  - added `alpha/int-02#1` (`int-02`, lines 19, supports)
+  - added `alpha/int-02#2` (`int-02`, lines 9, refutes)
+  - added `alpha/int-02#4` (`int-02`, lines 9, supports)
+  - added `alpha/int-02#5` (`int-02`, lines 9, supports)
 """
 
 REMOVED_TEXT = """\
-deleted programme theory alpha: 0 CMOCs added, 0 changed, 1 removed
+deleted programme theory alpha: 0 CMOCs added, 0 changed, 1 removed; fragments: 0 codes added, 0 changed, 1 removed
 
 removed CMOC trust
   statement: If A, then B
   status: supported
+  confidence: high (rationale: Two coders agree)
   notes:
     First line
     second line
   links: loop, next
   imported_from: cmoc=b-one programme=beta untranslated=context: x, y; outcome: z
+  completeness: context, mechanism, outcome
   codes:
     - context stigma (Stigma in the group)
     - mechanism bare
@@ -313,22 +438,29 @@ removed CMOC trust
     - alpha/int-01#1 (interview int-01, lines 3-5, supports)
         It took
         months and months
-    - alpha/int-01#2 (interview int-01, lines 3-4, refutes)
+    - alpha/int-01#2 (interview int-01, lines 7, refutes)
         Same
   counts: excerpts 1, transcripts 1, participants 1, interview 1
+
+fragments (coded evidence not yet in a configuration):
+  - actor gone-actor: excerpts 1
+    - alpha/int-03#1 (int-03, lines 2-3, supports)
 """
 
 REMOVED_MARKDOWN = """\
-### Deleted programme theory `alpha`: 0 CMOCs added, 0 changed, 1 removed
+### Deleted programme theory `alpha`: 0 CMOCs added, 0 changed, 1 removed; fragments: 0 codes added, 0 changed, 1 removed
 
 #### Removed CMOC `trust`
 
 - **statement**: If A, then B
 - **status**: supported
+- **confidence**: high (rationale: Two coders agree)
 - **notes**: First line\\
   second line
 - **links**: `loop`, `next`
 - **imported_from**: cmoc=b-one programme=beta untranslated=context: x, y; outcome: z
+
+**Completeness**: context, mechanism, outcome
 
 **Codes**
 
@@ -345,19 +477,24 @@ REMOVED_MARKDOWN = """\
 
 > Same
 >
-> — `alpha/int-01#2` (interview `int-01`, lines 3-4, refutes)
+> — `alpha/int-01#2` (interview `int-01`, lines 7, refutes)
 
 **Counts**: excerpts 1, transcripts 1, participants 1, interview 1
+
+#### Fragments: coded evidence not yet in a configuration
+
+- removed actor `gone-actor`: excerpts 1
+  - withdrawn `alpha/int-03#1` (`int-03`, lines 2-3, supports)
 """
 
 
 def test_text_and_markdown_of_a_new_theory_show_each_cmoc_whole() -> None:
-    diff = diff_theories(None, theory(AFTER, attributes={"funding": "Grant"}))
+    diff = diff_theories(None, theory(AFTER, fragments=FRAGMENTS_AFTER, attributes={"funding": "Grant"}))
     assert (format_text(diff), format_markdown(diff)) == (ADDED_TEXT, ADDED_MARKDOWN)
 
 
 def test_text_and_markdown_of_a_deleted_theory_show_each_cmoc_whole_and_no_programme() -> None:
-    diff = diff_theories(theory(AFTER), None)
+    diff = diff_theories(theory(AFTER, fragments=FRAGMENTS_BEFORE[1:]), None)
     assert (format_text(diff), format_markdown(diff)) == (REMOVED_TEXT, REMOVED_MARKDOWN)
 
 
@@ -377,6 +514,7 @@ def test_json_of_a_new_theory_has_every_field_and_code_as_added() -> None:
             "id": "c",
             "change": "added",
             "curated": {"status": {"old": None, "new": "new"}},
+            "completeness": None,
             "codes": {},
             "evidence": {"added": [], "withdrawn": [], "changed": []},
             "counts": {},
@@ -479,12 +617,48 @@ def test_roles_are_shown_in_the_realist_order_whatever_the_file_order() -> None:
     assert [c.role for c in cmoc.codes] == ["context", "mechanism", "outcome"]
 
 
+def test_evidence_that_only_moved_shows_nothing_in_any_format() -> None:
+    moved = {**BEFORE, "evidence": [{**e, "lines": "30-31"} for e in BEFORE["evidence"]]}
+    diff = diff_theories(theory(BEFORE, fragments=FRAGMENTS_BEFORE), theory(moved, fragments=FRAGMENTS_BEFORE))
+    assert format_text(diff) == "no changes to the programme theory alpha\n"
+    assert format_markdown(diff) == "no changes to the programme theory `alpha`\n"
+    assert json.loads(format_json(diff))["cmocs"] == []
+
+
+def test_confidence_with_a_new_rationale_shows_both_sides_and_a_removed_one_its_old_value() -> None:
+    old = {"id": "a", "confidence": {"level": "low", "rationale": "One participant"}}
+    new = {"id": "a", "confidence": {"level": "low", "rationale": "Three participants,\ntwo data types"}}
+    diff = diff_theories(theory(old), theory(new))
+    assert format_text(diff).endswith(
+        "changed CMOC a\n  confidence: low (rationale: One participant) -> low (rationale: Three participants,\n"
+        "    two data types)\n"
+    )
+    assert format_markdown(diff).endswith(
+        "- **confidence**: low (rationale: One participant) → low (rationale: Three participants,\\\n"
+        "  two data types)\n"
+    )
+    levels = diff_theories(theory({"id": "a", "confidence": {"level": "low"}}), theory({"id": "a"}))
+    assert format_text(levels).endswith("changed CMOC a\n  confidence: low -> (none)\n")
+    assert "- **confidence**: low → *(none)*\n" in format_markdown(levels)
+
+
+def test_completeness_reads_as_its_parts_and_a_part_lost_is_a_change() -> None:
+    old = {"id": "a", "completeness": ["context", "mechanism", "outcome"]}
+    diff = diff_theories(theory(old), theory({"id": "a", "completeness": ["mechanism"]}))
+    assert format_text(diff).endswith("changed CMOC a\n  completeness: context, mechanism, outcome -> mechanism\n")
+    assert format_markdown(diff).endswith("**Completeness**: context, mechanism, outcome → mechanism\n")
+    emptied = diff_theories(theory(old), theory({"id": "a"}))
+    assert format_text(emptied).endswith("  completeness: context, mechanism, outcome -> (none)\n")
+
+
 # --- the textconv lines ------------------------------------------------------------------------
 
 
 def test_textconv_has_one_fact_per_line() -> None:
-    kept = {**AFTER, "notes": "One line of notes", "triangulated": True}
-    assert format_theory(theory(kept, {**BEFORE, "id": "a-first"})) == (
+    refuting = {**AFTER["evidence"][1], "elicited": True}
+    kept = {**AFTER, "notes": "One line of notes", "triangulated": True, "evidence": [AFTER["evidence"][0], refuting]}
+    # Lines are left out: a passage that moved in its transcript is the same evidence (docs/diff.md).
+    assert format_theory(theory(kept, {**BEFORE, "id": "a-first"}, fragments=FRAGMENTS_AFTER)) == (
         "programme alpha: Alpha Connectors\n"
         "  framework: ABCD\n"
         "  attribute funding: Grant\n"
@@ -493,33 +667,46 @@ def test_textconv_has_one_fact_per_line() -> None:
         "CMOC a-first\n"
         "  statement: If A, then B\n"
         "  status: supported\n"
+        "  confidence: moderate (rationale: Two coders agree)\n"
         "  links: loop\n"
+        "  completeness: context, mechanism\n"
         "  context: gone (Gone code)\n"
         "  context: stigma (Stigma)\n"
         "  mechanism: bare\n"
-        "  counts: excerpts 1, transcripts 1, participants 1, refuting 0, interview 1, observation 0, "
-        "document 0, workshop 0, triangulated no\n"
-        "  evidence alpha/int-01#1 (interview int-01, lines 3-4, supports)\n"
+        "  counts: excerpts 1, codings 0, supporting 0, refining 0, refuting 0, elicited 0, spontaneous 0, observed 0, "
+        "transcripts 1, participants 1, interview 1, observation 0, document 0, workshop 0, triangulated no\n"
+        "  evidence alpha/int-01#1 (interview int-01, supports)\n"
         "    It took months\n"
-        "  evidence alpha/int-01#2 (interview int-01, lines 3-4, supports)\n"
+        "  evidence alpha/int-01#2 (interview int-01, supports)\n"
         "    Same\n"
         "\n"
         "CMOC trust\n"
         "  statement: If A, then B\n"
         "  status: supported\n"
+        "  confidence: high (rationale: Two coders agree)\n"
         "  notes: One line of notes\n"
         "  links: loop, next\n"
         "  imported_from: cmoc=b-one programme=beta untranslated=context: x, y; outcome: z\n"
+        "  completeness: context, mechanism, outcome\n"
         "  context: stigma (Stigma in the group)\n"
         "  mechanism: bare\n"
         "  outcome: help (Help)\n"
-        "  counts: excerpts 1, transcripts 1, participants 1, refuting 0, interview 1, observation 0, "
-        "document 0, workshop 0, triangulated yes\n"
-        "  evidence alpha/int-01#1 (interview int-01, lines 3-5, supports, coder AB, participants P01, P02)\n"
+        "  counts: excerpts 1, codings 0, supporting 0, refining 0, refuting 0, elicited 0, spontaneous 0, observed 0, "
+        "transcripts 1, participants 1, interview 1, observation 0, document 0, workshop 0, triangulated yes\n"
+        "  evidence alpha/int-01#1 (interview int-01, supports, coder AB, participants P01, P02)\n"
         "    It took\n"
         "    months and months\n"
-        "  evidence alpha/int-01#2 (interview int-01, lines 3-4, refutes)\n"
+        "  evidence alpha/int-01#2 (interview int-01, refutes, elicited yes)\n"
         "    Same\n"
+        "\n"
+        "fragment intervention connectors (Community connectors): excerpts 4\n"
+        "  evidence alpha/int-02#1 (int-02, supports)\n"
+        "  evidence alpha/int-02#2 (int-02, refutes)\n"
+        "  evidence alpha/int-02#4 (int-02, supports)\n"
+        "  evidence alpha/int-02#5 (int-02, supports)\n"
+        "\n"
+        "fragment actor faith-leaders (Faith leaders): excerpts 1\n"
+        "  evidence alpha/int-04#1 (int-04, supports)\n"
     )
 
 

@@ -157,7 +157,8 @@ def test_json_shape() -> None:
     data = json.loads(format_json(diff_theories(OLD, NEW)))
     assert data == diff_theories(OLD, NEW).to_dict()
     assert list(data) == sorted(data)
-    assert set(data) == {"programme", "theory", "summary", "programme_changes", "cmocs"}
+    assert set(data) == {"programme", "theory", "summary", "programme_changes", "cmocs", "fragments"}
+    assert data["fragments"] == []
     assert (data["programme"], data["theory"]) == ("alpha", "changed")
     assert data["summary"] == {"added": 1, "changed": 1, "removed": 1}
     assert data["programme_changes"] == {
@@ -174,7 +175,8 @@ def test_json_shape() -> None:
         ("old-one", "removed"),
     ]
     for cmoc in data["cmocs"]:
-        assert set(cmoc) == {"id", "change", "curated", "codes", "evidence", "counts"}
+        assert set(cmoc) == {"id", "change", "curated", "completeness", "codes", "evidence", "counts"}
+        assert cmoc["completeness"] is None
         assert set(cmoc["evidence"]) == {"added", "withdrawn", "changed"}
     trust = data["cmocs"][1]
     assert trust["curated"]["status"] == {"old": "supported", "new": "refined"}
@@ -186,12 +188,13 @@ def test_json_shape() -> None:
         "lines": "10-12",
         "quote": "Nobody <b>came</b>\n- twice",
         "stance": "refutes",
+        "elicited": False,
         "coder": None,
         "participants": [],
     }
     assert data["cmocs"][0]["codes"] == {
         "outcome": {
-            "added": [{"id": "help-seeking", "label": "Group members seek help"}],
+            "added": [{"id": "help-seeking", "label": "Group members seek help", "excerpts": None}],
             "removed": [],
             "relabelled": [],
         }
@@ -205,6 +208,7 @@ def test_json_of_an_empty_diff() -> None:
         "summary": {"added": 0, "changed": 0, "removed": 0},
         "programme_changes": {"fields": {}, "attributes": {"added": {}, "removed": {}, "changed": {}}},
         "cmocs": [],
+        "fragments": [],
     }
 
 
@@ -213,10 +217,13 @@ def test_textconv_lines_are_sorted_and_independent_of_file_order() -> None:
     assert format_theory(theory(OLD_ONE, changed(TRUST, evidence=TRUST["evidence"][::-1]))) == text
     assert text.index("CMOC old-one") < text.index("CMOC trust")
     assert (
-        "  counts: excerpts 2, transcripts 2, participants 2, refuting 0, interview 1, observation 1, "
-        "document 0, workshop 0, triangulated yes\n"
+        "  counts: excerpts 2, codings 0, supporting 0, refining 0, refuting 0, elicited 0, spontaneous 0, "
+        "observed 0, transcripts 2, participants 2, interview 1, observation 1, document 0, workshop 0, "
+        "triangulated yes\n"
     ) in text
-    assert "  evidence alpha/a-int-01#3 (interview a-int-01, lines 10-12, supports)\n" in text
+    assert "  evidence alpha/a-int-01#3 (interview a-int-01, supports)\n" in text
+    moved = changed(TRUST, evidence=[{**e, "lines": "90-92"} for e in TRUST["evidence"]])
+    assert format_theory(theory(OLD_ONE, moved)) == text  # a passage that only moved is the same evidence
 
 
 def test_text_diff_fallback() -> None:

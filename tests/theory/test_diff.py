@@ -6,7 +6,7 @@ from typing import Any
 
 from cmo.render.diff_text import format_markdown, format_text
 from cmo.theory.diff import Change, ValueChange, diff_theories
-from cmo.theory.model import Theory
+from cmo.theory.model import Counts, Fragment, Theory
 
 PROGRAMME = {
     "id": "alpha",
@@ -111,10 +111,33 @@ def test_evidence_added_withdrawn_and_changed_by_record() -> None:
     assert [(e.record, e.quote) for e in cmoc.evidence_withdrawn] == [("alpha/a-obs-01#1", second["quote"])]
     [kept] = cmoc.evidence_changed
     assert kept.record == "alpha/a-int-01#3"
+    # The quote is a change; that its lines moved as well is not one, but the entry says where it is now.
     assert kept.changes == (
-        ValueChange("lines", "10-12", "10-13"),
         ValueChange("quote", first["quote"], "It took months before anyone at the mosque would talk to me"),
     )
+    assert (kept.old.lines, kept.new.lines) == ("10-12", "10-13")
+
+
+def test_evidence_that_only_moved_in_its_transcript_is_no_change() -> None:
+    moved = changed(TRUST, evidence=[{**entry, "lines": "40-42"} for entry in TRUST["evidence"]])
+    assert diff_theories(theory(TRUST), theory(moved)).empty
+    [cmoc] = diff_theories(theory(TRUST), theory(changed(moved, status="refined"))).cmocs
+    assert (cmoc.curated, cmoc.evidence_changed) == ((ValueChange("status", "supported", "refined"),), ())
+
+
+def test_evidence_elicited_source_transcript_coder_and_participants_are_changes() -> None:
+    first, second = TRUST["evidence"]
+    kept = {**first, "lines": "1-2", "elicited": True, "coder": "AB", "participants": ["P01"]}
+    moved = {**second, "source": "interview", "transcript": "a-int-09"}
+    [cmoc] = diff_theories(theory(TRUST), theory(changed(TRUST, evidence=[kept, moved]))).cmocs
+    assert [c.changes for c in cmoc.evidence_changed] == [
+        (
+            ValueChange("elicited", False, True),
+            ValueChange("coder", None, "AB"),
+            ValueChange("participants", [], ["P01"]),
+        ),
+        (ValueChange("transcript", "a-obs-01", "a-int-09"), ValueChange("source", "observation", "interview")),
+    ]
 
 
 def test_evidence_stance_change() -> None:
@@ -134,6 +157,14 @@ def test_counts_before_and_after_only_those_that_changed() -> None:
         ValueChange("by_source.observation", 1, 0),
         ValueChange("triangulated", True, False),
     )
+
+
+def test_every_count_of_the_model_is_diffed_in_its_order() -> None:
+    names = [name for name in Counts.model_fields if name != "by_source"]
+    assert {"codings", "supporting", "refining", "elicited", "spontaneous", "observed"} <= set(names)
+    counts = {**TRUST["counts"], **dict.fromkeys(names, 7)}
+    [cmoc] = diff_theories(theory(TRUST), theory(changed(TRUST, counts=counts))).cmocs
+    assert cmoc.counts == tuple(ValueChange(name, TRUST["counts"].get(name, 0), 7) for name in names)
 
 
 def test_a_source_type_missing_from_by_source_counts_as_zero() -> None:
@@ -204,3 +235,88 @@ def test_an_empty_statement_and_no_statement_are_the_same() -> None:
     assert diff_theories(theory(empty), theory(without)).empty
     [cmoc] = diff_theories(theory(without), theory({**without, "statement": "If A"})).cmocs
     assert cmoc.curated == (ValueChange("statement", None, "If A"),)
+
+
+# --- confidence, completeness and fragments ------------------------------------------------------
+
+
+def test_confidence_is_a_curated_change_with_its_level_and_rationale() -> None:
+    rated = changed(TRUST, confidence={"level": "moderate"})
+    higher = changed(TRUST, confidence={"level": "high", "rationale": "Interviews and observations agree"})
+    [cmoc] = diff_theories(theory(rated), theory(higher)).cmocs
+    assert cmoc.curated == (
+        ValueChange(
+            "confidence", {"level": "moderate"}, {"level": "high", "rationale": "Interviews and observations agree"}
+        ),
+    )
+    [first] = diff_theories(theory(TRUST), theory(rated)).cmocs
+    assert first.curated == (ValueChange("confidence", None, {"level": "moderate"}),)
+
+
+def test_completeness_before_and_after_in_the_order_context_mechanism_outcome() -> None:
+    partial = changed(TRUST, completeness=["outcome", "mechanism"])
+    whole = changed(TRUST, completeness=["context", "mechanism", "outcome"])
+    [cmoc] = diff_theories(theory(partial), theory(whole)).cmocs
+    assert cmoc.completeness == ValueChange(
+        "completeness", ["mechanism", "outcome"], ["context", "mechanism", "outcome"]
+    )
+    assert (cmoc.curated, cmoc.codes, cmoc.counts) == ((), (), ())
+    assert diff_theories(theory(partial), theory(changed(TRUST, completeness=["mechanism", "outcome"]))).empty
+
+
+def ref(record: str, lines: str = "5", stance: str = "supports") -> dict[str, Any]:
+    return {"record": f"alpha/{record}", "transcript": record.split("#")[0], "lines": lines, "stance": stance}
+
+
+STIGMA: dict[str, Any] = {
+    "code": "stigma",
+    "role": "context",
+    "label": "Stigma around mental health",
+    "excerpts": 2,
+    "evidence": [ref("a-int-01#aa"), ref("a-int-02#bb")],
+}
+
+
+def with_fragments(*fragments: dict[str, Any]) -> Theory:
+    return theory(TRUST).model_copy(update={"fragments": [Fragment.model_validate(f) for f in fragments]})
+
+
+def test_a_theory_whose_only_change_is_in_its_fragments_is_changed() -> None:
+    grown = {**STIGMA, "excerpts": 3, "evidence": [ref("a-int-01#aa"), ref("a-int-03#cc"), ref("a-int-02#bb")]}
+    diff = diff_theories(with_fragments(STIGMA), with_fragments(grown))
+    assert diff.theory is Change.CHANGED and diff.cmocs == ()
+    [fragment] = diff.fragments
+    assert (fragment.role, fragment.code, fragment.change) == ("context", "stigma", Change.CHANGED)
+    assert fragment.excerpts == ValueChange("excerpts", 2, 3) and fragment.label is None
+    assert [r.record for r in fragment.evidence_added] == ["alpha/a-int-03#cc"]
+    assert (fragment.evidence_withdrawn, fragment.evidence_changed) == ((), ())
+    assert diff.summary() == "0 CMOCs added, 0 changed, 0 removed; fragments: 0 codes added, 1 changed, 0 removed"
+
+
+def test_fragment_codes_added_and_removed_with_their_evidence() -> None:
+    key_persons = {"code": "key-persons", "role": "mechanism", "excerpts": 1, "evidence": [ref("a-int-04#dd")]}
+    diff = diff_theories(with_fragments(STIGMA), with_fragments(key_persons))
+    assert [(f.role, f.code, f.change) for f in diff.fragments] == [
+        ("mechanism", "key-persons", Change.ADDED),
+        ("context", "stigma", Change.REMOVED),
+    ]
+    added, removed = diff.fragments
+    assert [r.record for r in added.evidence_added] == ["alpha/a-int-04#dd"] and added.label is None
+    assert [r.record for r in removed.evidence_withdrawn] == ["alpha/a-int-01#aa", "alpha/a-int-02#bb"]
+    assert removed.label == ValueChange("label", "Stigma around mental health", None)
+    assert diff.summary().endswith("; fragments: 1 code added, 0 changed, 1 removed")
+    assert [f.change for f in diff_theories(None, with_fragments(STIGMA)).fragments] == [Change.ADDED]
+
+
+def test_a_fragment_ref_that_only_moved_is_no_change_but_a_new_stance_is() -> None:
+    moved = {**STIGMA, "evidence": [ref("a-int-02#bb", lines="30"), ref("a-int-01#aa", lines="20-21")]}
+    assert diff_theories(with_fragments(STIGMA), with_fragments(moved)).empty
+    refuting = {**STIGMA, "evidence": [ref("a-int-01#aa", stance="refutes"), ref("a-int-02#bb")]}
+    [fragment] = diff_theories(with_fragments(STIGMA), with_fragments(refuting)).fragments
+    [kept] = fragment.evidence_changed
+    assert (kept.record, kept.changes) == ("alpha/a-int-01#aa", (ValueChange("stance", "supports", "refutes"),))
+
+
+def test_the_same_code_in_another_role_is_another_fragment() -> None:
+    diff = diff_theories(with_fragments(STIGMA), with_fragments(STIGMA, {**STIGMA, "role": "barriers"}))
+    assert [(f.role, f.change) for f in diff.fragments] == [("barriers", Change.ADDED)]

@@ -9,10 +9,12 @@ from cmo.across.matching import Concept, Match
 from cmo.core.words import numbered
 from cmo.render.compare_text import divergence, findings
 from cmo.render.escape import esc
-from cmo.render.html_cmoc import cmoc_anchor, cmoc_card
+from cmo.render.html_cmoc import cmoc_anchor, cmoc_card, fragments_section
 from cmo.render.html_overarching import overarching_section
+from cmo.render.html_refinement import PARTS as REFINEMENT_PARTS
+from cmo.render.html_refinement import checklist_links, refinement_section, toc_items
 from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, theory_diagram
-from cmo.render.view import ProgrammeView, Report
+from cmo.render.view import FRAGMENTS_TITLE, SORT_NOTE, ProgrammeView, Report, completeness_summary, fragment_passages
 
 # Nothing may load or run: no script, no network, only the inline style sheet and data: images.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -40,9 +42,10 @@ def _head(report: Report) -> str:
 def _glance(programme: ProgrammeView) -> str:
     figures = (
         ("CMOCs", len(programme.cmocs)),
+        ("complete (C+M+O)", sum(1 for c in programme.cmocs if not c.missing)),
         ("curated statements", sum(1 for c in programme.cmocs if not c.statement_composed)),
-        ("excerpts", sum(len(c.quotes) for c in programme.cmocs)),
         ("triangulated", sum(1 for c in programme.cmocs if c.triangulated)),
+        ("passages not yet in a CMOC", fragment_passages(programme)),
     )
     rows = "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in figures)
     framework = esc(programme.framework) if programme.framework else "no framework given"
@@ -89,8 +92,10 @@ def _toc(report: Report) -> str:
         items.append(
             f'<li><a href="#theory-{esc(p.id)}">{esc(p.name)}</a><ol>'
             f'<li><a href="#theory-{esc(p.id)}">Programme theory diagram</a></li>'
-            f'<li><a href="#cmocs-{esc(p.id)}">CMOCs ({len(p.cmocs)})</a></li></ol></li>'
+            f'<li><a href="#cmocs-{esc(p.id)}">CMOCs ({len(p.cmocs)})</a></li>'
+            f'<li><a href="#fragments-{esc(p.id)}">{esc(FRAGMENTS_TITLE)}</a></li></ol></li>'
         )
+    items += toc_items(report)
     items.append('<li><a href="#checklist">Reporting checklist (RAMESES II)</a></li>')
     return f'<nav class="toc" aria-label="Contents">\n<h2>Contents</h2>\n<ol>{"".join(items)}</ol>\n</nav>'
 
@@ -259,8 +264,8 @@ def _programme(programme: ProgrammeView) -> str:
         "A line's width is the number of CMOCs that draw it; dashed loops are CMOC chains, an outcome "
         "becoming the context of a linked CMOC.</figcaption>\n</figure>\n</section>\n"
         f'<section id="cmocs-{esc(programme.id)}">\n<h3>CMOCs ({len(programme.cmocs)})</h3>\n'
-        '<p class="muted">Curated statements first, then by the number of excerpts behind them.</p>\n'
-        f"{cards}\n</section>\n</div>"
+        f'<p class="summary">{esc(completeness_summary(programme))}</p>\n<p class="muted">{esc(SORT_NOTE)}</p>\n'
+        f"{cards}\n</section>\n{fragments_section(programme)}\n</div>"
     )
 
 
@@ -278,6 +283,8 @@ def _where(report: Report, part: str) -> str:
     elif part == "overarching":
         links = [("comparison", "Convergence and divergence")] if _compared(report) else []
         links.append(("overarching", "Overarching theory"))
+    elif part in REFINEMENT_PARTS:
+        links = checklist_links(programmes, report.refinement, part)
     else:
         links = [(part, part.capitalize())]
     return "<br>".join(f'<a href="#{esc(anchor)}">{esc(text)}</a>' for anchor, text in links)
@@ -308,6 +315,7 @@ def render_html(report: Report) -> str:
         shown = {(p.id, view.id) for p in report.programmes for view in p.cmocs}
         sections.append(overarching_section(report.overarching, shown))
     sections += [_programme(p) for p in report.programmes]
+    sections += refinement_section(report)
     sections.append(_checklist(report))
     main = "\n".join(sections)
     return (

@@ -1,4 +1,4 @@
-"""One CMOC as the HTML report shows it: statement, status, codes, evidence counts, triangulation and quotes."""
+"""CMOCs as the HTML report shows them (statement, completeness, confidence, codes, evidence, quotes), and fragments."""
 
 from __future__ import annotations
 
@@ -6,7 +6,22 @@ from collections.abc import Collection
 
 from cmo.core.words import numbered
 from cmo.render.escape import esc
-from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Quote
+from cmo.render.view import (
+    ELICITED_MARK,
+    FRAGMENTS_NOTE,
+    FRAGMENTS_TITLE,
+    NOT_YET_CODED,
+    NOT_YET_JUDGED,
+    ROLE_TITLES,
+    SOURCES,
+    CmocView,
+    ProgrammeView,
+    Quote,
+    evidence_text,
+    fragment_passages,
+    fragment_where,
+)
+from cmo.theory.model import CMO_PARTS
 
 
 def cmoc_anchor(programme: str, cmoc: str) -> str:
@@ -35,22 +50,45 @@ def _links(programme: str, view: CmocView, known: Collection[str]) -> str:
     return f'<p class="links">Leads on to: {", ".join(links)}</p>'
 
 
+def _judged(view: CmocView) -> str:
+    """Which parts of a configuration it has (a missing one plainly not yet coded), and the analyst's confidence."""
+    parts = "".join(
+        f'<li class="part has">{esc(part)}</li>'
+        if part in view.completeness
+        else f'<li class="part missing">{esc(part)}: {esc(NOT_YET_CODED)}</li>'
+        for part in CMO_PARTS
+    )
+    if view.confidence is None:
+        judged = f'<span class="badge confidence absent">confidence: {esc(NOT_YET_JUDGED)}</span>'
+    else:
+        level = esc(view.confidence)
+        judged = f'<span class="badge confidence confidence-{level}">confidence: {level}</span>'
+        if view.confidence_rationale:
+            judged += f' <span class="rationale">{esc(view.confidence_rationale)}</span>'
+    return (
+        f'<div class="judged"><span class="muted">completeness:</span> <ul class="completeness">{parts}</ul></div>'
+        f'<p class="confidence">{judged}</p>'
+    )
+
+
+def _passages(view: CmocView, role: str, code: str) -> str:
+    count = view.code_excerpts.get(role, {}).get(code)
+    return "" if count is None else f' <span class="muted" title="passages">({count})</span>'
+
+
 def _codes(view: CmocView) -> str:
     rows = []
     for role, codes in view.codes.items():
-        items = "".join(f'<span class="code">{esc(label)} <code>{esc(code)}</code></span>' for code, label in codes)
+        items = "".join(
+            f'<span class="code">{esc(label)}{_passages(view, role, code)} <code>{esc(code)}</code></span>'
+            for code, label in codes
+        )
         rows.append(f"<dt>{esc(ROLE_TITLES.get(role, role))}</dt><dd>{items}</dd>")
     return f'<dl class="codes">{"".join(rows)}</dl>' if rows else ""
 
 
 def _evidence(view: CmocView) -> str:
-    counts = " · ".join(
-        [
-            f"{numbered(view.excerpts, 'excerpt')} from {numbered(view.transcripts, 'transcript')}",
-            numbered(view.participants, "participant"),
-            f"{view.refuting} refuting",
-        ]
-    )
+    counts = esc(evidence_text(view))
     heads = "".join(f'<th scope="col">{esc(source)}</th>' for source in SOURCES)
     cells = "".join(
         '<td class="zero">0</td>' if not view.by_source.get(source) else f"<td>{view.by_source[source]}</td>"
@@ -72,6 +110,8 @@ def _quote(quote: Quote) -> str:
         esc(who),
         esc(quote.stance),
     ]
+    if quote.elicited:
+        cite.append(f'<span class="elicited">{esc(ELICITED_MARK)}</span>')
     if quote.coder:
         cite.append(f"coded by {esc(quote.coder)}")
     return (
@@ -90,6 +130,26 @@ def cmoc_card(programme: str, view: CmocView, known: Collection[str]) -> str:
     return (
         f'<article class="cmoc" id="{esc(cmoc_anchor(programme, view.id))}">\n'
         f"<header><h4><code>{esc(view.id)}</code></h4>{''.join(badges)}</header>\n"
-        f"{_statement(view)}\n{notes}{_links(programme, view, known)}\n{_codes(view)}\n{_evidence(view)}\n"
-        f"{quotes}\n</article>"
+        f"{_statement(view)}\n{_judged(view)}\n{notes}{_links(programme, view, known)}\n{_codes(view)}\n"
+        f"{_evidence(view)}\n{quotes}\n</article>"
+    )
+
+
+def fragments_section(programme: ProgrammeView) -> str:
+    """The programme's coded evidence not yet in a configuration: each code, its passages, and where they are."""
+    rows = "".join(
+        f"<tr><td>{esc(ROLE_TITLES.get(f.role, f.role))}</td><td>{esc(f.label)} <code>{esc(f.code)}</code></td>"
+        f"<td>{f.excerpts}</td><td>{esc(fragment_where(f))}</td></tr>"
+        for f in programme.fragments
+    )
+    count = f" {numbered(len(programme.fragments), 'code')} over {numbered(fragment_passages(programme), 'passage')}."
+    table = (
+        '<table class="fragments"><thead><tr><th scope="col">role</th><th scope="col">code</th>'
+        f'<th scope="col">passages</th><th scope="col">where</th></tr></thead><tbody>{rows}</tbody></table>'
+        if rows
+        else '<p class="absent">None: every coded passage is in a configuration.</p>'
+    )
+    return (
+        f'<section class="fragments" id="fragments-{esc(programme.id)}">\n<h3>{esc(FRAGMENTS_TITLE)}</h3>\n'
+        f'<p class="muted">{esc(FRAGMENTS_NOTE)}{esc(count) if rows else ""}</p>\n{table}\n</section>'
     )

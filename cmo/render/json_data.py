@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from cmo.render.overarching import OverarchingView
-from cmo.render.view import CmocView, Diagram, Report
+from cmo.render.refinement import json_section
+from cmo.render.view import CmocView, Diagram, FragmentView, ProgrammeView, Report, completeness_summary
 
 
 def _diagram(diagram: Diagram) -> dict[str, Any]:
@@ -36,12 +37,29 @@ def _cmoc(view: CmocView) -> dict[str, Any]:
         "notes": view.notes,
         "links": view.links,
         "imported_from": view.imported_from,
-        "codes": {role: [{"id": code, "label": label} for code, label in codes] for role, codes in view.codes.items()},
-        "counts": {
+        "completeness": list(view.completeness),
+        "missing": list(view.missing),
+        "confidence": (
+            {"level": view.confidence, "rationale": view.confidence_rationale} if view.confidence is not None else None
+        ),
+        "codes": {
+            role: [
+                {"id": code, "label": label, "excerpts": view.code_excerpts.get(role, {}).get(code)}
+                for code, label in codes
+            ]
+            for role, codes in view.codes.items()
+        },
+        "counts": {  # distinct passages, but `codings` (annotations)
             "excerpts": view.excerpts,
+            "codings": view.codings,
+            "supporting": view.supporting,
+            "refining": view.refining,
+            "refuting": view.refuting,
+            "elicited": view.elicited,
+            "spontaneous": view.spontaneous,
+            "observed": view.observed,
             "transcripts": view.transcripts,
             "participants": view.participants,
-            "refuting": view.refuting,
             "by_source": view.by_source,
         },
         "triangulated": view.triangulated,
@@ -55,9 +73,37 @@ def _cmoc(view: CmocView) -> dict[str, Any]:
                 "stance": q.stance,
                 "participants": list(q.participants),
                 "coder": q.coder,
+                "elicited": q.elicited,
             }
             for q in view.quotes
         ],
+    }
+
+
+def _fragment(fragment: FragmentView) -> dict[str, Any]:
+    return {
+        "code": fragment.code,
+        "role": fragment.role,
+        "label": fragment.label,
+        "excerpts": fragment.excerpts,
+        "evidence": [
+            {"record": p.record, "transcript": p.transcript, "lines": p.lines, "stance": p.stance}
+            for p in fragment.places
+        ],
+    }
+
+
+def _programme(p: ProgrammeView) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "framework": p.framework,
+        "attributes": p.attributes,
+        "diagram": _diagram(p.diagram),
+        "completeness": completeness_summary(p),
+        "cmocs": [_cmoc(view) for view in p.cmocs],
+        # Coded evidence not yet in a configuration: never counted or compared as CMOCs.
+        "fragments": [_fragment(fragment) for fragment in p.fragments],
     }
 
 
@@ -114,19 +160,11 @@ def _overarching(view: OverarchingView) -> dict[str, Any]:
 def report_dict(report: Report) -> dict[str, Any]:
     return {
         "title": report.title,
-        "programmes": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "framework": p.framework,
-                "attributes": p.attributes,
-                "diagram": _diagram(p.diagram),
-                "cmocs": [_cmoc(view) for view in p.cmocs],
-            }
-            for p in report.programmes
-        ],
+        "programmes": [_programme(p) for p in report.programmes],
         "comparison": report.comparison.to_dict() if report.comparison else None,
         "overarching": _overarching(report.overarching) if report.overarching else None,
+        # Only with --since: each programme theory against itself at that revision.
+        **({"refinement": json_section(report.refinement)} if report.refinement else {}),
         "checklist": [
             {"item": number, "title": title, "section": section, "covered_by": what}
             for number, title, section, what in report.checklist

@@ -5,11 +5,33 @@ from __future__ import annotations
 import re
 
 from cmo.across.compare import CONVERGENT_KINDS, Comparison
+from cmo.core.words import numbered
 from cmo.render.compare_text import divergence, findings
 from cmo.render.escape import md_escape, printable
 from cmo.render.overarching import CONDITION_TITLES, OverarchingCmocView, OverarchingView
+from cmo.render.refinement import markdown_section
 from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS
-from cmo.render.view import DIAGRAM_COLUMNS, ROLE_TITLES, SOURCES, CmocView, Diagram, Node, ProgrammeView, Report
+from cmo.render.view import (
+    DIAGRAM_COLUMNS,
+    ELICITED_MARK,
+    FRAGMENTS_NOTE,
+    FRAGMENTS_TITLE,
+    ROLE_TITLES,
+    SORT_NOTE,
+    SOURCES,
+    CmocView,
+    Diagram,
+    Node,
+    ProgrammeView,
+    Report,
+    completeness_summary,
+    completeness_text,
+    confidence_text,
+    evidence_text,
+    fragment_passages,
+    fragment_where,
+    with_excerpts,
+)
 from cmo.theory.model import CONDITION_ROLES
 
 _COLUMN_TITLES = {
@@ -174,17 +196,16 @@ def _cmoc(view: CmocView) -> list[str]:
         facts.append(f"imported from `{view.imported_from}`")
     if view.links:
         facts.append("links: " + ", ".join(f"`{link}`" for link in view.links))
-    out += ["", " · ".join(facts), ""]
+    out += ["", " · ".join(facts), "", f"Completeness: {completeness_text(view)}.", ""]
+    out += [f"Confidence: {_cell(confidence_text(view))}", ""]
     if view.notes:
         out += [f"Notes: {_cell(view.notes)}", ""]
     for role, codes in view.codes.items():
-        out.append(
-            f"- {ROLE_TITLES.get(role, role)}: " + "; ".join(f"{_cell(label)} (`{code}`)" for code, label in codes)
-        )
+        shown = "; ".join(f"{_cell(with_excerpts(view, role, code, label))} (`{code}`)" for code, label in codes)
+        out.append(f"- {ROLE_TITLES.get(role, role)}: {shown}")
     out += [
         "",
-        f"Evidence: {view.excerpts} excerpts from {view.transcripts} transcripts, {view.participants} participants, "
-        f"{view.refuting} refuting; {'triangulated' if view.triangulated else 'one source type'}.",
+        f"Evidence: {_cell(evidence_text(view))}; {'triangulated' if view.triangulated else 'one source type'}.",
         "",
         "| " + " | ".join(SOURCES) + " |",
         "|---" * len(SOURCES) + "|",
@@ -196,6 +217,7 @@ def _cmoc(view: CmocView) -> list[str]:
         out += [f"> {_cell(quote.quote)}", ">"]
         out.append(
             f"> — `{quote.transcript}` lines {quote.lines} ({quote.source}; {_cell(who)}; {quote.stance}"
+            + (f"; **{_cell(ELICITED_MARK)}**" if quote.elicited else "")
             + (f"; coded by {_cell(quote.coder)}" if quote.coder else "")
             + ")"
         )
@@ -206,9 +228,26 @@ def _cmoc(view: CmocView) -> list[str]:
 def _theory(programme: ProgrammeView) -> list[str]:
     out = [f"## Programme theory: {_cell(programme.name)}", "", "```mermaid", mermaid(programme.diagram), "```", ""]
     out += [f"### CMOCs of `{programme.id}` ({len(programme.cmocs)})", ""]
+    out += [f"**{_cell(completeness_summary(programme))}** {SORT_NOTE}", ""]
     for view in programme.cmocs:
         out += _cmoc(view)
-    return out
+    return out + _fragments(programme)
+
+
+def _fragments(programme: ProgrammeView) -> list[str]:
+    out = [f"### {FRAGMENTS_TITLE} (`{programme.id}`)", "", FRAGMENTS_NOTE, ""]
+    if not programme.fragments:
+        return [*out, "None: every coded passage is in a configuration.", ""]
+    out += [
+        f"{numbered(len(programme.fragments), 'code')} over {numbered(fragment_passages(programme), 'passage')}.",
+        "",
+    ]
+    out += ["| role | code | passages | where |", "|---|---|---|---|"]
+    for fragment in programme.fragments:
+        role = ROLE_TITLES.get(fragment.role, fragment.role)
+        where = _cell(fragment_where(fragment))
+        out.append(f"| {role} | {_cell(fragment.label)} (`{fragment.code}`) | {fragment.excerpts} | {where} |")
+    return [*out, ""]
 
 
 def _overarching_cmoc(view: OverarchingCmocView) -> list[str]:
@@ -286,5 +325,6 @@ def render_markdown(report: Report) -> str:
     out += _overarching(report.overarching)
     for programme in report.programmes:
         out += _theory(programme)
+    out += markdown_section(report.refinement)
     out += _checklist(report)
     return "\n".join(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cmo.render.statement import composed_overarching_statement
 from cmo.theory.model import CONDITION_ROLES, OverarchingCmoc, OverarchingTheory
 
 CONDITION_TITLES = {"context": "contexts", "enablers": "enablers", "barriers": "barriers"}
@@ -88,19 +89,6 @@ def divergence(kind: str, differs: dict[str, dict[str, list[str]]]) -> str | Non
     return lead + ". ".join(parts)
 
 
-def _join(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
-
-
-def composed_statement(cmoc: OverarchingCmoc) -> str:
-    """A sentence from the shared concepts, for an overarching CMOC nobody has written a statement for."""
-    where = _join(list(cmoc.programmes))
-    mechanism = _join(cmoc.mechanism).lower() or "(no shared mechanism)"
-    if cmoc.outcome:
-        return f"In {where}, {mechanism} leads to {_join(cmoc.outcome).lower()}."
-    return f"In {where}, {mechanism} is at work, towards different outcomes."
-
-
 def _cmoc(cmoc: OverarchingCmoc) -> OverarchingCmocView:
     sides = [
         SideView(
@@ -121,7 +109,7 @@ def _cmoc(cmoc: OverarchingCmoc) -> OverarchingCmocView:
     ]
     return OverarchingCmocView(
         id=cmoc.id,
-        statement=cmoc.statement or composed_statement(cmoc),
+        statement=cmoc.statement or composed_overarching_statement(cmoc),
         statement_composed=not cmoc.statement,
         status=cmoc.status.value if cmoc.status else "new",
         notes=cmoc.notes,

@@ -17,7 +17,16 @@ from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
 from cmo.across.compare import CONVERGENT_KINDS, Comparison
 from cmo.render.compare_text import divergence
 from cmo.render.overarching import CONDITION_TITLES, OverarchingView
-from cmo.render.view import ROLE_TITLES, SOURCES, CmocView, Report
+from cmo.render.refinement import sheet_rows as refinement_rows
+from cmo.render.view import (
+    NOT_YET_JUDGED,
+    ROLE_TITLES,
+    SOURCES,
+    CmocView,
+    Report,
+    completeness_text,
+    fragment_where,
+)
 from cmo.theory.model import CONDITION_ROLES
 
 Cell = str | int | float | None
@@ -40,7 +49,12 @@ def _yes(flag: bool) -> str:
 
 
 def _codes(view: CmocView, role: str) -> str:
-    return "; ".join(f"{label} ({code})" for code, label in view.codes.get(role, []))
+    """`label (code): passages; ...`, as the Overarching sheet writes a condition."""
+    passages = view.code_excerpts.get(role, {})
+    return "; ".join(
+        f"{label} ({code})" + (f": {passages[code]}" if code in passages else "")
+        for code, label in view.codes.get(role, [])
+    )
 
 
 def cmoc_rows(report: Report) -> tuple[list[str], list[list[str | int]]]:
@@ -49,13 +63,22 @@ def cmoc_rows(report: Report) -> tuple[list[str], list[list[str | int]]]:
         "Programme",
         "CMOC",
         "Status",
+        "Confidence",
+        "Confidence rationale",
+        "Completeness",
         "Statement",
         "Statement composed",
         *ROLE_TITLES.values(),
         "Excerpts",
+        "Codings",
+        "Supporting",
+        "Refining",
+        "Refuting",
+        "Elicited",
+        "Spontaneous",
+        "Observed",
         "Transcripts",
         "Participants",
-        "Refuting",
         *(source.capitalize() for source in SOURCES),
         "Triangulated",
         "Links",
@@ -70,13 +93,22 @@ def cmoc_rows(report: Report) -> tuple[list[str], list[list[str | int]]]:
                     programme.id,
                     view.id,
                     view.status,
+                    view.confidence or NOT_YET_JUDGED,
+                    view.confidence_rationale or "",
+                    completeness_text(view),
                     view.statement,
                     _yes(view.statement_composed),
                     *(_codes(view, role) for role in ROLE_TITLES),
                     view.excerpts,
+                    view.codings,
+                    view.supporting,
+                    view.refining,
+                    view.refuting,
+                    view.elicited,
+                    view.spontaneous,
+                    view.observed,
                     view.transcripts,
                     view.participants,
-                    view.refuting,
                     *(view.by_source.get(source, 0) for source in SOURCES),
                     _yes(view.triangulated),
                     "; ".join(view.links),
@@ -97,6 +129,7 @@ def evidence_rows(report: Report) -> Table:
         "Source type",
         "Lines",
         "Stance",
+        "Elicited",
         "Participants",
         "Coder",
         "Quote",
@@ -110,6 +143,7 @@ def evidence_rows(report: Report) -> Table:
             quote.source,
             quote.lines,
             quote.stance,
+            _yes(quote.elicited),
             ", ".join(quote.participants),
             quote.coder,
             quote.quote,
@@ -135,6 +169,25 @@ def code_rows(report: Report) -> Table:
                     used[code] = used.get(code, 0) + 1
             for code in sorted(labels, key=lambda c: (labels[c].lower(), c)):
                 rows.append([programme.id, role, code, labels[code], used[code]])
+    return header, rows
+
+
+def fragment_rows(report: Report) -> Table:
+    """Coded evidence not yet in a configuration: each code with its passages, never counted as a CMOC."""
+    header = ["Programme", "Role", "Code", "Label", "Passages", "Where", "Records"]
+    rows: list[list[Cell]] = [
+        [
+            programme.id,
+            fragment.role,
+            fragment.code,
+            fragment.label,
+            fragment.excerpts,
+            fragment_where(fragment),
+            "; ".join(place.record for place in fragment.places),
+        ]
+        for programme in report.programmes
+        for fragment in programme.fragments
+    ]
     return header, rows
 
 
@@ -286,16 +339,19 @@ def _fixed_times(data: bytes) -> bytes:
 
 
 def render_xlsx(report: Report) -> bytes:
-    """A workbook with sheets CMOCs, Evidence, Codes (Comparison when it compares, Overarching when it has one)."""
+    """A workbook with sheets CMOCs, Evidence, Codes, Fragments (Comparison when it compares, Overarching when it has one, Refinement with --since)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     sheets: list[tuple[str, Table]] = []
     if report.programmes:  # the overarching theory alone has no programme CMOC, quote or code to list
         sheets += [("CMOCs", cmoc_rows(report)), ("Evidence", evidence_rows(report)), ("Codes", code_rows(report))]
+        sheets.append(("Fragments", fragment_rows(report)))
     if report.comparison is not None:
         sheets.append(("Comparison", comparison_rows(report.comparison)))
     if report.overarching is not None:
         sheets.append(("Overarching", overarching_rows(report.overarching)))
+    if report.refinement:
+        sheets.append(("Refinement", refinement_rows(report.refinement)))
     for title, table in sheets:
         _add_sheet(workbook, title, table)
     workbook.properties.title = _excel_text(report.title)

@@ -8,18 +8,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmo.across.compare import Comparison
+from cmo.core.words import numbered
+from cmo.corpus.identity import passage_of
 from cmo.corpus.models import SourceType
 from cmo.render.overarching import OverarchingView, overarching_view
-from cmo.theory.model import Cmoc, OverarchingTheory, Theory
+from cmo.render.refinement import RefinementView, refined_checklist, refinement_view
+from cmo.render.statement import composed_statement as composed_statement
+from cmo.render.statement import join
+from cmo.theory.check import missing_parts
+from cmo.theory.model import CMO_PARTS, Cmoc, Fragment, OverarchingTheory, Theory
+from cmo.theory.refinement import Refinement
 
 # RAMESES II reporting standards for realist evaluations (Wong et al. 2016): the items a report covers.
 RAMESES_ITEMS: tuple[tuple[int, str, str, str], ...] = (
     (4, "Programme theory", "theory", "each programme's theory as CMOCs and a diagram"),
     (9, "Describe the programme evaluated", "programmes", "programme descriptions side by side"),
     (11, "Data collection methods", "cmocs", "evidence by source type (interview, observation, document, workshop)"),
-    (13, "Data analysis", "cmocs", "how evidence was coded into CMOCs: counts, stances and triangulation"),
+    (
+        13,
+        "Data analysis",
+        "cmocs",
+        "how evidence was coded into CMOCs: distinct passages and codings, stances, elicited or spontaneous, "
+        "triangulation, completeness and confidence; and the coded evidence not yet in a configuration",
+    ),
     (14, "Details of participants", "cmocs", "distinct participants behind each CMOC"),
-    (15, "Main findings", "cmocs", "each CMOC with its statement, status and the quotes behind it"),
+    (15, "Main findings", "cmocs", "each CMOC with its statement, status, contexts and the quotes behind it"),
     (16, "Summary of findings", "comparison", "convergence and divergence across programmes"),
 )
 # Item 16 when the report holds the overarching theory: what holds across programmes, and on what it depends.
@@ -57,6 +70,7 @@ class Quote:
     stance: str
     participants: tuple[str, ...]
     coder: str | None
+    elicited: bool = False  # the participant answered a theory the evaluator put to them
 
 
 @dataclass
@@ -78,6 +92,47 @@ class CmocView:
     by_source: dict[str, int]
     triangulated: bool
     quotes: list[Quote]
+    completeness: tuple[str, ...] = ()  # which of context, mechanism and outcome it has
+    confidence: str | None = None  # high | moderate | low; None: not yet judged
+    confidence_rationale: str | None = None
+    codings: int = 0  # annotations; every other count counts distinct passages
+    supporting: int = 0
+    refining: int = 0
+    elicited: int = 0
+    spontaneous: int = 0
+    observed: int = 0
+    code_excerpts: dict[str, dict[str, int]] = field(default_factory=dict)  # role -> code -> passages carrying it
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The parts of a configuration (context, mechanism, outcome) not yet coded."""
+        return tuple(part for part in CMO_PARTS if part not in self.completeness)
+
+    @property
+    def backing(self) -> int:
+        """Passages that support or refine it: what orders CMOCs (refuting passages back nothing)."""
+        return self.supporting + self.refining
+
+
+@dataclass(frozen=True)
+class FragmentPlace:
+    """One passage of a fragment: its record, and where it is."""
+
+    record: str
+    transcript: str
+    lines: str
+    stance: str
+
+
+@dataclass(frozen=True)
+class FragmentView:
+    """A code of coded evidence not yet in a configuration, and the passages that carry it."""
+
+    code: str
+    role: str
+    label: str
+    excerpts: int
+    places: tuple[FragmentPlace, ...]
 
 
 @dataclass(frozen=True)
@@ -108,6 +163,7 @@ class ProgrammeView:
     attributes: dict[str, str]
     cmocs: list[CmocView]
     diagram: Diagram
+    fragments: list[FragmentView] = field(default_factory=list)
 
 
 @dataclass
@@ -119,41 +175,102 @@ class Report:
     comparison: Comparison | None
     checklist: tuple[tuple[int, str, str, str], ...] = RAMESES_ITEMS
     overarching: OverarchingView | None = None
+    refinement: tuple[RefinementView, ...] = ()  # with --since: each theory against itself then
 
 
 DIAGRAM_COLUMNS = ("context", "resource", "mechanism", "reasoning", "outcome")
 
+# The words every format uses, so a reader meets one vocabulary whatever the format.
+NOT_YET_CODED = "not yet coded"
+NOT_YET_JUDGED = "not yet judged"
+ELICITED_MARK = "elicited: answering the evaluator's theory"
+FRAGMENTS_TITLE = "Coded evidence not yet in a configuration"
+FRAGMENTS_NOTE = (
+    "These passages were coded without a mechanism or without an outcome, so they belong to no "
+    "configuration yet: they are not counted or compared as CMOCs."
+)
+SORT_NOTE = "Curated statements first, then by the passages that support or refine them."
 
-def _labels(cmoc: Cmoc, role: str) -> list[str]:
-    return [ref.label or ref.id for ref in cmoc.codes.get(role, [])]  # type: ignore[call-overload]
+
+def completeness_text(view: CmocView) -> str:
+    """`complete (context, mechanism and outcome)`, or each part, a missing one plainly `not yet coded`."""
+    if not view.missing:
+        return "complete (context, mechanism and outcome)"
+    return "; ".join(f"{part}: {'coded' if part in view.completeness else NOT_YET_CODED}" for part in CMO_PARTS)
 
 
-def _join(words: Sequence[str]) -> str:
-    words = list(words)
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+def confidence_text(view: CmocView) -> str:
+    """`moderate (<rationale>)`, or `not yet judged`: what follows "confidence: "."""
+    if view.confidence is None:
+        return NOT_YET_JUDGED
+    reason = f" ({view.confidence_rationale})" if view.confidence_rationale else ""
+    return f"{view.confidence}{reason}"
 
 
-def composed_statement(cmoc: Cmoc) -> str:
-    """An if-then-because sentence from the code labels, for a CMOC nobody has written a statement for."""
-    context = _join(_labels(cmoc, "context") + _labels(cmoc, "enablers")).lower() or "this programme runs"
-    outcome = _join(_labels(cmoc, "outcome")).lower() or "(no outcome coded)"
-    resource, reasoning = _join(_labels(cmoc, "resource")).lower(), _join(_labels(cmoc, "reasoning")).lower()
-    if resource and reasoning:
-        because = f"the programme offers {resource}, which triggers {reasoning}"
-    else:
-        because = _join(_labels(cmoc, "mechanism")).lower() or "(no mechanism coded)"
-    sentence = f"If {context}, then {outcome}, because {because}."
-    barriers = _labels(cmoc, "barriers")
-    if barriers:
-        sentence += f" Hindered by {_join(barriers).lower()}."
-    return sentence
+def stance_text(view: CmocView) -> str:
+    """`3 supporting, 1 refining, 1 refuting`: refuting passages are never counted as support."""
+    return f"{view.supporting} supporting, {view.refining} refining, {view.refuting} refuting"
+
+
+def evidence_text(view: CmocView) -> str:
+    """The counts of a CMOC's evidence in one line: passages by stance, codings, how they were gathered, who."""
+    return "; ".join(evidence_parts(view))
+
+
+def evidence_parts(view: CmocView) -> list[str]:
+    """The pieces of `evidence_text`, for a layout that puts each on a line of its own."""
+    parts = [f"{numbered(view.excerpts, 'excerpt')} (distinct passages): {stance_text(view)}"]
+    if view.codings and view.codings != view.excerpts:
+        parts.append(f"{numbered(view.codings, 'coding')} of {numbered(view.excerpts, 'passage')}")
+    gathered = f"{view.elicited} elicited, {view.spontaneous} spontaneous, {view.observed} observed"
+    documents = view.by_source.get(SourceType.DOCUMENT.value, 0)
+    parts.append(gathered + (f", {documents} from documents" if documents else ""))
+    parts.append(f"from {numbered(view.transcripts, 'transcript')}, {numbered(view.participants, 'participant')}")
+    return parts
+
+
+def with_excerpts(view: CmocView, role: str, code: str, label: str) -> str:
+    """`Stigma around mental health (2)`: a code's label and how many of the CMOC's passages carry it."""
+    count = view.code_excerpts.get(role, {}).get(code)
+    return label if count is None else f"{label} ({count})"
+
+
+def completeness_summary(programme: ProgrammeView) -> str:
+    """One line per programme: how many CMOCs are complete, and which parts the others lack."""
+    total, complete = len(programme.cmocs), sum(1 for view in programme.cmocs if not view.missing)
+    line = f"{complete} of {numbered(total, 'CMOC')} {'is' if 1 in (complete, total) else 'are'} complete (C+M+O)"
+    gaps = {part: sum(1 for view in programme.cmocs if part in view.missing) for part in CMO_PARTS}
+    lacking = [f"{part} {NOT_YET_CODED} in {gaps[part]}" for part in CMO_PARTS if gaps[part]]
+    return line + (f"; {', '.join(lacking)}" if lacking else "") + "."
+
+
+def fragment_passages(programme: ProgrammeView) -> int:
+    """How many distinct passages the programme's fragments hold."""
+    return len({passage_of(place.record) for fragment in programme.fragments for place in fragment.places})
+
+
+def fragment_where(fragment: FragmentView) -> str:
+    """`rb-int-02 lines 38-39, 58-59 (refutes); rb-ws-01 line 86`: each transcript once, a stance if not support."""
+    places: dict[str, list[FragmentPlace]] = {}
+    for place in fragment.places:
+        places.setdefault(place.transcript, []).append(place)
+    shown = []
+    for transcript, found in places.items():
+        word = "line" if len(found) == 1 and "-" not in found[0].lines else "lines"
+        spans = [p.lines + ("" if p.stance == "supports" else f" ({p.stance})") for p in found]
+        shown.append(f"{transcript} {word} {', '.join(spans)}")
+    return "; ".join(shown)
+
+
+def fragment_view(fragment: Fragment) -> FragmentView:
+    places = tuple(FragmentPlace(r.record, r.transcript, r.lines, r.stance.value) for r in fragment.evidence)
+    return FragmentView(fragment.code, fragment.role, fragment.label or fragment.code, fragment.excerpts, places)
 
 
 def cmoc_view(cmoc: Cmoc) -> CmocView:
     by_source = {source: cmoc.counts.by_source.get(SourceType(source), 0) for source in SOURCES}
     origin = f"{cmoc.imported_from.programme}/{cmoc.imported_from.cmoc}" if cmoc.imported_from else None
+    counts, confidence = cmoc.counts, cmoc.confidence
     return CmocView(
         id=cmoc.id,
         statement=cmoc.statement or composed_statement(cmoc),
@@ -171,10 +288,32 @@ def cmoc_view(cmoc: Cmoc) -> CmocView:
         triangulated=cmoc.triangulated,
         quotes=[
             Quote(
-                e.record, e.transcript, e.source.value, e.lines, e.quote, e.stance.value, tuple(e.participants), e.coder
+                e.record,
+                e.transcript,
+                e.source.value,
+                e.lines,
+                e.quote,
+                e.stance.value,
+                tuple(e.participants),
+                e.coder,
+                e.elicited,
             )
             for e in cmoc.evidence
         ],
+        # From the codes, as `cmo validate` judges it: a hand-written or imported CMOC has no `completeness` yet.
+        completeness=tuple(part for part in CMO_PARTS if part not in missing_parts(cmoc)),
+        confidence=confidence.level.value if confidence else None,
+        confidence_rationale=confidence.rationale if confidence else None,
+        codings=counts.codings,
+        supporting=counts.supporting,
+        refining=counts.refining,
+        elicited=counts.elicited,
+        spontaneous=counts.spontaneous,
+        observed=counts.observed,
+        code_excerpts={
+            role: {ref.id: ref.excerpts for ref in refs if ref.excerpts is not None}
+            for role, refs in cmoc.codes.items()
+        },
     )
 
 
@@ -225,13 +364,19 @@ def diagram(theory: Theory) -> Diagram:
 
 def _sort_key(view: CmocView) -> tuple[Any, ...]:
     curated = not view.statement_composed
-    return (not curated, -view.excerpts, view.id)
+    return (not curated, -view.backing, view.id)
 
 
 def build_report(
-    theories: Sequence[Theory], comparison: Comparison | None, overarching: OverarchingTheory | None = None
+    theories: Sequence[Theory],
+    comparison: Comparison | None,
+    overarching: OverarchingTheory | None = None,
+    refinement: Sequence[Refinement] = (),
 ) -> Report:
-    """The report of one programme theory, of two or more with their comparison, and/or of an overarching theory."""
+    """The report of one programme theory, of two or more with their comparison, and/or of an overarching theory.
+
+    `refinement` (from `--since`) sets each programme theory against its version at a revision.
+    """
     programmes = []
     for theory in theories:
         views = sorted((cmoc_view(cmoc) for cmoc in theory.cmocs), key=_sort_key)
@@ -244,6 +389,7 @@ def build_report(
                 attributes=dict(programme.attributes),
                 cmocs=views,
                 diagram=diagram(theory),
+                fragments=[fragment_view(fragment) for fragment in theory.fragments],
             )
         )
     checklist = tuple(item for item in RAMESES_ITEMS if comparison is not None or item[2] != "comparison")
@@ -254,17 +400,22 @@ def build_report(
         if comparison is not None:
             what = "convergence and divergence across programmes, and " + what
         checklist = (*(item for item in checklist if item[0] != number), (number, title, section, what))
+    names = {p.id: p.name for p in programmes}
+    trails = tuple(refinement_view(r, names.get(r.programme, r.programme)) for r in refinement)
+    if trails:
+        checklist = refined_checklist(checklist, trails)
     return Report(
         title=_title(programmes, overarching),
         programmes=programmes,
         comparison=comparison,
         checklist=checklist,
         overarching=overarching_view(overarching) if overarching is not None else None,
+        refinement=trails,
     )
 
 
 def _title(programmes: Sequence[ProgrammeView], overarching: OverarchingTheory | None) -> str:
     if not programmes and overarching is not None:
-        return f"Overarching programme theory across {_join(overarching.programmes)}"
+        return f"Overarching programme theory across {join(overarching.programmes)}"
     names = " and ".join(p.name for p in programmes) if len(programmes) <= 2 else f"{len(programmes)} programmes"
     return f"Programme theory of {names}" if len(programmes) == 1 else f"Realist comparison of {names}"

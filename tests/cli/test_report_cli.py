@@ -70,7 +70,7 @@ def test_spreadsheets_are_written_as_bytes(at_repo: None, cli: Callable[..., Res
     workbook_path = tmp_path / "demo.xlsx"
     assert cli("report", *DEMO, "--out", workbook_path).exit_code == 0
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Comparison", "Overarching"]
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Fragments", "Comparison", "Overarching"]
     csv_path = tmp_path / "demo.csv"
     assert cli("report", *DEMO, "--out", csv_path).exit_code == 0
     raw = csv_path.read_bytes()

@@ -149,8 +149,10 @@ def test_comparison_report_has_every_section_in_order(demo_html: str) -> None:
         "matrix",
         "theory-northcliffe-connect",
         "cmocs-northcliffe-connect",
+        "fragments-northcliffe-connect",
         "theory-riverside-bridges",
         "cmocs-riverside-bridges",
+        "fragments-riverside-bridges",
         "checklist",
     ]
     toc = demo_html[demo_html.index('<nav class="toc"') : demo_html.index("</nav>")]
@@ -165,6 +167,7 @@ def test_one_programme_report_has_no_comparison(demo: Report) -> None:
         "programmes",
         "theory-northcliffe-connect",
         "cmocs-northcliffe-connect",
+        "fragments-northcliffe-connect",
         "checklist",
     ]
     assert "agree / differ" not in out and "badge differ" not in out
@@ -209,18 +212,65 @@ def test_composed_statements_are_marked_and_curated_ones_are_not() -> None:
     composed = out[out.index('id="cmoc-a-composed"') : out.index("</article>", out.index('id="cmoc-a-composed"'))]
     assert "composed from code labels" not in curated
     assert '<p class="statement">If It took months., then trust.</p>' in curated
-    assert "composed from code labels</span> If this programme runs, then trust" in composed
+    assert (
+        "composed from code labels</span> Draft: we expect to see trust. Not yet coded: context and mechanism."
+        in composed
+    )
 
 
 def test_a_cmoc_shows_its_evidence_and_where_each_quote_comes_from() -> None:
     out = render_html(build_report([one_cmoc_theory("a")], None))
     card = out[out.index('id="cmoc-a-curated"') : out.index("</article>")]
     assert '<a href="#cmoc-a-composed"><code>composed</code></a>' in card  # links lead to the linked CMOC
-    assert "1 excerpt from 1 transcript · 2 participants · 0 refuting" in card
+    assert (
+        "Evidence: 1 excerpt (distinct passages): 0 supporting, 0 refining, 0 refuting; "
+        "0 elicited, 0 spontaneous, 0 observed; from 1 transcript, 2 participants"
+    ) in card
     assert re.search(r"<td>1</td>(<td class=\"zero\">0</td>){3}<td class=\"verdict\">no</td>", card)
     assert "<p>It took months.</p>" in card
     assert "<cite>int-01</cite> (interview), lines 3-4 · participants P01, P02 · supports · coded by AB" in card
     assert '<span class="badge status status-new">new</span>' in card
+
+
+def test_a_card_shows_completeness_confidence_passages_and_elicited_quotes() -> None:
+    from tests.render.test_view import judged_report
+
+    out = render_html(judged_report())
+    judged = out[out.index('id="cmoc-harbour-judged"') : out.index("</article>", out.index('id="cmoc-harbour-judged"'))]
+    assert (
+        '<li class="part missing">context: not yet coded</li><li class="part has">mechanism</li>'
+        '<li class="part has">outcome</li>'
+    ) in judged
+    assert '<span class="badge confidence confidence-moderate">confidence: moderate</span>' in judged
+    assert "the workshop agreed only when asked &lt;i&gt;directly&lt;/i&gt;." in judged  # escaped, as all text
+    assert "2 supporting, 1 refining, 2 refuting; 6 codings of 5 passages; 1 elicited, 3 spontaneous" in judged
+    assert 'Building trust <span class="muted" title="passages">(5)</span> <code>building-trust</code>' in judged
+    [elicited, refuting] = re.findall(r"<blockquote.*?</blockquote>", judged)
+    assert 'refines · <span class="elicited">elicited: answering the evaluator&#x27;s theory</span>' in elicited
+    assert "refutes" in refuting and "elicited" not in refuting
+    backed = out[out.index('id="cmoc-harbour-backed"') :]
+    assert "confidence: not yet judged" in backed[: backed.index("</article>")]
+    assert '<p class="summary">2 of 3 CMOCs are complete (C+M+O); context not yet coded in 1.</p>' in out
+    assert "Curated statements first, then by the passages that support or refine them." in out
+
+
+def test_fragments_have_a_section_of_their_own_never_cards() -> None:
+    from tests.render.test_view import judged_report
+
+    out = render_html(judged_report())
+    section = out[out.index('id="fragments-harbour"') : out.index("</section>", out.index('id="fragments-harbour"'))]
+    assert "<h3>Coded evidence not yet in a configuration</h3>" in section
+    assert "coded without a mechanism or without an outcome" in section
+    assert "not counted or compared as CMOCs. 2 codes over 2 passages." in section
+    assert (
+        "<tr><td>Context</td><td>Stigma &lt;b&gt;around&lt;/b&gt; help <code>stigma</code></td><td>2</td>"
+        "<td>h-int-01 lines 12-14; h-ws-01 line 40 (refutes)</td></tr>"
+    ) in section
+    assert "<td>Intervention</td><td>Weekly drop-ins <code>drop-ins</code></td><td>1</td>" in section
+    assert 'class="cmoc"' not in section and out.count('<article class="cmoc"') == 3
+    assert '<a href="#fragments-harbour">Coded evidence not yet in a configuration</a>' in out  # in the contents
+    empty = render_html(build_report([one_cmoc_theory("a")], None))
+    assert '<p class="absent">None: every coded passage is in a configuration.</p>' in empty
 
 
 def test_checklist_maps_rameses_items_to_the_report(demo: Report, demo_html: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import shutil
 import struct
@@ -12,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cmo.render.html import render_html
+from cmo.render.html import CSP, render_html
 from cmo.render.view import build_report
 from tests.render.test_html import Page, demo_report, one_cmoc_theory
 
@@ -75,6 +77,45 @@ def test_browser_builds_every_section_and_shows_the_quotes(chromium: str, tmp_pa
     quotes = [q.quote for p in report.programmes for c in p.cmocs for q in c.quotes]
     assert all(quote in text for quote in quotes)
     assert sum(1 for tag, _ in dom.tags if tag == "svg") == 3
+
+
+# Run by the test on its own copy of a report (the report itself runs no script): what the browser lays out.
+PROBE = """<script>
+const shown = (el) => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0; };
+const probe = (el) => ({text: el.innerText, shown: shown(el), display: getComputedStyle(el).display});
+const [fragments, confidence] = %s.map((id) => document.getElementById(id));
+const out = document.createElement("pre");
+out.id = "probe";
+out.textContent = JSON.stringify({
+  fragments: probe(fragments),
+  confidence: probe(confidence.querySelector("p.confidence")),
+  missing: [...document.querySelectorAll("li.part.missing")].filter(shown).map((el) => el.innerText),
+});
+document.body.appendChild(out);
+</script>"""
+
+
+def test_browser_shows_fragments_and_confidence(chromium: str, tmp_path: Path) -> None:
+    report = demo_report()
+    programme = report.programmes[1]
+    judged = next(view for view in programme.cmocs if view.confidence is not None)
+    assert programme.fragments
+    page = render_html(report)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+    assert meta in page
+    ids = [f"fragments-{programme.id}", f"cmoc-{programme.id}-{judged.id}"]
+    probed = page.replace(meta, "").replace("</body>", PROBE % json.dumps(ids) + "</body>")
+    dom = _dump_dom(chromium, tmp_path, probed)
+    start = dom.index('<pre id="probe">') + len('<pre id="probe">')
+    seen = json.loads(html.unescape(dom[start : dom.index("</pre>", start)]))
+    fragments, confidence = seen["fragments"], seen["confidence"]
+    assert fragments["shown"] and fragments["display"] != "none"
+    assert "Coded evidence not yet in a configuration" in fragments["text"]
+    assert "not counted or compared as CMOCs" in fragments["text"]
+    assert all(f.label in fragments["text"] for f in programme.fragments)
+    assert confidence["shown"] and f"confidence: {judged.confidence}" in confidence["text"]
+    assert judged.confidence_rationale and judged.confidence_rationale in confidence["text"]
+    assert "context: not yet coded" in seen["missing"]  # a missing part is painted, not only in the markup
 
 
 def test_browser_builds_the_overarching_section(chromium: str, tmp_path: Path) -> None:

@@ -217,8 +217,10 @@ def test_ids_and_links_keep_the_text_they_were_made_of(page: str) -> None:
         "matrix",
         f"theory-{A}",
         f"cmocs-{A}",
+        f"fragments-{A}",
         "theory-b",
         "cmocs-b",
+        "fragments-b",
         "checklist",
     ]
     assert [i for i in ids if i.startswith("cmoc-")] == [

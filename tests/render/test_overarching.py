@@ -90,7 +90,7 @@ def test_markdown_json_and_workbook_hold_the_overarching_theory(report: Report) 
     ]
     assert data["checklist"][-1]["section"] == "overarching"
     workbook = load_workbook(io.BytesIO(render_xlsx(report)))
-    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Comparison", "Overarching"]
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Fragments", "Comparison", "Overarching"]
     rows = [[cell.value for cell in row] for row in workbook["Overarching"].iter_rows()]
     header = rows[0]
     barriers = [row[header.index("Barriers")] for row in rows[1:] if row[0] == barrier]

@@ -48,6 +48,12 @@ def _records(sheet: Any) -> list[dict[str, Any]]:
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
+def _column(sheet: Any, name: str) -> Any:
+    """The cells of the column headed `name`, header included."""
+    [letter] = [cell.column_letter for cell in sheet[1] if cell.value == name]
+    return sheet[letter]
+
+
 def _demo_cmoc(programme: str, cmoc: str) -> Cmoc:
     theories, _ = _demo()
     [theory] = [t for t in theories if t.programme.id == programme]
@@ -68,16 +74,30 @@ def test_cmoc_sheet_holds_what_the_theory_holds() -> None:
         cmoc.counts.refuting,
     )
     assert [row[s] for s in ("Interview", "Observation", "Document", "Workshop")] == [2, 1, 1, 1]
-    assert row["Mechanism: resource"] == "Working through existing key persons in the community (key-persons)"
+    counts = cmoc.counts
+    assert [row[name] for name in ("Codings", "Supporting", "Refining", "Elicited", "Spontaneous", "Observed")] == [
+        counts.codings,
+        counts.supporting,
+        counts.refining,
+        counts.elicited,
+        counts.spontaneous,
+        counts.observed,
+    ]
+    assert cmoc.confidence is not None
+    assert (row["Confidence"], row["Confidence rationale"]) == (cmoc.confidence.level.value, cmoc.confidence.rationale)
+    assert row["Completeness"] == "complete (context, mechanism and outcome)"
+    # Each code with the passages of this CMOC that carry it.
+    assert row["Mechanism: resource"] == "Working through existing key persons in the community (key-persons): 5"
     assert row["Actor"] == (
-        "Community matriarchs (community-matriarchs); Faith leaders (faith-leaders); Local shop owners (shop-owners)"
+        "Community matriarchs (community-matriarchs): 4; Faith leaders (faith-leaders): 4; "
+        "Local shop owners (shop-owners): 1"
     )
     assert row["Intervention"] is None  # an empty role is a blank cell, not an empty string
     assert (row["Links"], row["Notes"]) == ("; ".join(cmoc.links), cmoc.notes)
     theories, _ = _demo()
     assert len(rows) == sum(len(t.cmocs) for t in theories)
     composed = [r for r in rows if r["Statement composed"] == "yes"]
-    assert composed and all(r["Statement"].startswith("If ") for r in composed)
+    assert composed and all(r["Statement"].startswith("Draft: ") for r in composed)
 
 
 def test_evidence_sheet_has_a_row_per_quote_with_its_source() -> None:
@@ -89,11 +109,12 @@ def test_evidence_sheet_has_a_row_per_quote_with_its_source() -> None:
     assert mosque == {
         "Programme": "northcliffe-connect",
         "CMOC": "trust-through-key-persons",
-        "Record": "northcliffe-connect/nc-int-01#2",
+        "Record": "northcliffe-connect/nc-int-01#ab55274f",
         "Transcript": "nc-int-01",
         "Source type": "interview",
         "Lines": "67-68",
         "Stance": "supports",
+        "Elicited": "no",
         "Participants": "P01",
         "Coder": "AB",
         "Quote": "It took months before anyone at the mosque would even talk to me about how they were feeling.",
@@ -121,7 +142,7 @@ def test_codes_sheet_counts_the_cmocs_using_each_code() -> None:
 
 def test_every_sheet_has_a_bold_frozen_filtered_header() -> None:
     workbook = _demo_workbook()
-    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Comparison"]
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Fragments", "Comparison"]
     header, _ = cmoc_rows(_demo()[1])
     assert [c.value for c in workbook["CMOCs"][1]] == header
     assert [c.value for c in workbook["Evidence"][1]][-1] == "Quote"
@@ -133,9 +154,9 @@ def test_every_sheet_has_a_bold_frozen_filtered_header() -> None:
         assert all(cell.font.b for cell in sheet[1])
         widths = [dimension.width for dimension in sheet.column_dimensions.values()]
         assert len(widths) == sheet.max_column and all(8 <= w <= 62 for w in widths)
-    statements = workbook["CMOCs"]["D"]
+    statements = _column(workbook["CMOCs"], "Statement")
     assert all(cell.alignment.wrap_text for cell in statements[1:])
-    assert not any(cell.alignment.wrap_text for cell in workbook["CMOCs"]["O"][1:])  # Excerpts: short numbers
+    assert not any(cell.alignment.wrap_text for cell in _column(workbook["CMOCs"], "Excerpts")[1:])  # short numbers
 
 
 def test_comparison_sheet_shows_attributes_then_concepts_then_cmoc_pairings() -> None:
@@ -186,7 +207,7 @@ def test_comparison_sheet_shows_attributes_then_concepts_then_cmoc_pairings() ->
 def test_one_programme_has_no_comparison_sheet() -> None:
     theories, _ = _demo()
     workbook = load_workbook(io.BytesIO(render_xlsx(build_report(theories[:1], None))))
-    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes"]
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Fragments"]
     assert {r["Programme"] for r in _records(workbook["CMOCs"])} == {"northcliffe-connect"}
 
 
@@ -249,11 +270,11 @@ def test_csv_defuses_formulas_in_corpus_text(text: str) -> None:
 def test_xlsx_stores_formulas_in_corpus_text_as_text() -> None:
     report = _hostile_report(statement=HYPERLINK, quote="@SUM(A1)", notes="#N/A")
     workbook = load_workbook(io.BytesIO(render_xlsx(report)))
-    statement = workbook["CMOCs"]["D2"]
+    statement = _column(workbook["CMOCs"], "Statement")[1]
     assert (statement.value, statement.data_type, statement.quotePrefix) == (HYPERLINK, "s", True)
-    quote = workbook["Evidence"]["J2"]
+    quote = _column(workbook["Evidence"], "Quote")[1]
     assert (quote.value, quote.data_type, quote.quotePrefix) == ("@SUM(A1)", "s", True)
-    notes = workbook["CMOCs"]["Z2"]
+    notes = _column(workbook["CMOCs"], "Notes")[1]
     assert (notes.value, notes.data_type, notes.quotePrefix) == ("#N/A", "s", False)  # text, not an error value
     with zipfile.ZipFile(io.BytesIO(render_xlsx(report))) as archive:
         sheets = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
@@ -264,7 +285,53 @@ def test_xlsx_keeps_text_excel_cannot_hold_from_breaking_the_file() -> None:
     long_quote = "word " * EXCEL_CELL_LIMIT
     report = _hostile_report(statement="bell\x07 and null\x00 here", quote=long_quote)
     workbook = load_workbook(io.BytesIO(render_xlsx(report)))
-    assert workbook["CMOCs"]["D2"].value == "bell\N{REPLACEMENT CHARACTER} and null\N{REPLACEMENT CHARACTER} here"
-    quote = workbook["Evidence"]["J2"].value
+    statement = _column(workbook["CMOCs"], "Statement")[1].value
+    assert statement == "bell\N{REPLACEMENT CHARACTER} and null\N{REPLACEMENT CHARACTER} here"
+    quote = _column(workbook["Evidence"], "Quote")[1].value
     assert len(quote) == EXCEL_CELL_LIMIT and quote.endswith(" […]")
     assert quote.startswith("word word ")
+
+
+def test_workbook_holds_completeness_confidence_elicited_quotes_and_fragments() -> None:
+    from tests.render.test_view import judged_report
+
+    workbook = load_workbook(io.BytesIO(render_xlsx(judged_report())))
+    assert workbook.sheetnames == ["CMOCs", "Evidence", "Codes", "Fragments"]
+    cmocs = {r["CMOC"]: r for r in _records(workbook["CMOCs"])}
+    assert list(cmocs) == ["judged", "backed", "refuted-often"]  # curated, then by supporting + refining passages
+    judged = cmocs["judged"]
+    assert (judged["Confidence"], judged["Confidence rationale"]) == (
+        "moderate",
+        "Two kinds of data; the workshop agreed only when asked <i>directly</i>.",
+    )
+    assert (cmocs["backed"]["Confidence"], cmocs["backed"]["Confidence rationale"]) == ("not yet judged", None)
+    assert judged["Completeness"] == "context: not yet coded; mechanism: coded; outcome: coded"
+    assert [judged[n] for n in ("Excerpts", "Codings", "Supporting", "Refining", "Refuting")] == [5, 6, 2, 1, 2]
+    assert [judged[n] for n in ("Elicited", "Spontaneous", "Observed")] == [1, 3, 1]
+    assert (
+        cmocs["refuted-often"]["Context"]
+        == "Stigma around mental health (stigma): 2; Distance from services (distance): 1"
+    )
+    quotes = _records(workbook["Evidence"])
+    assert [(q["Stance"], q["Elicited"]) for q in quotes] == [("refines", "yes"), ("refutes", "no")]
+    fragments = _records(workbook["Fragments"])
+    assert fragments == [
+        {
+            "Programme": "harbour",
+            "Role": "context",
+            "Code": "stigma",
+            "Label": "Stigma <b>around</b> help",
+            "Passages": 2,
+            "Where": "h-int-01 lines 12-14; h-ws-01 line 40 (refutes)",
+            "Records": "harbour/h-int-01#aaaa0001; harbour/h-ws-01#bbbb0002.2",
+        },
+        {
+            "Programme": "harbour",
+            "Role": "intervention",
+            "Code": "drop-ins",
+            "Label": "Weekly drop-ins",
+            "Passages": 1,
+            "Where": "h-int-01 lines 12-14",
+            "Records": "harbour/h-int-01#aaaa0001.2",
+        },
+    ]

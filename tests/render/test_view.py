@@ -1,17 +1,127 @@
-"""The report model: statements (curated or composed), the theory diagram, CMOC order, the checklist."""
+"""The report model: statements, completeness, confidence, counts, fragments, the diagram, CMOC order, the checklist."""
 
 from __future__ import annotations
 
+from cmo.core.diagnostics import Diagnostics
 from cmo.corpus.models import Programme
-from cmo.render.view import build_report, composed_statement, diagram
-from cmo.theory.model import Cmoc, CodeRef, Counts, Theory
+from cmo.render.view import (
+    Report,
+    build_report,
+    completeness_summary,
+    completeness_text,
+    composed_statement,
+    confidence_text,
+    diagram,
+    evidence_text,
+    fragment_passages,
+    fragment_where,
+    with_excerpts,
+)
+from cmo.theory.model import Cmoc, CodeRef, Counts, Theory, load_theory_bytes
+
+# A merged theory as `cmo merge` writes one, with what issue 13 added: a curated confidence, a CMOC with
+# no context coded, a passage coded twice (6 codings of 5 passages), an elicited quote, and fragments.
+JUDGED_YAML = """\
+programme:
+  id: harbour
+  name: Harbour Links
+cmocs:
+  - id: judged
+    statement: If members trust the worker, then they seek help, because the elder's trust is lent to the worker.
+    status: refined
+    confidence:
+      level: moderate
+      rationale: Two kinds of data; the workshop agreed only when asked <i>directly</i>.
+    completeness: [mechanism, outcome]
+    codes:
+      actor:
+        - {id: elders, label: Elders, excerpts: 2}
+      mechanism:
+        - {id: building-trust, label: Building trust, excerpts: 5}
+      outcome:
+        - {id: help-seeking, label: Seeking help, excerpts: 3}
+    counts:
+      excerpts: 5
+      codings: 6
+      supporting: 2
+      refining: 1
+      refuting: 2
+      elicited: 1
+      spontaneous: 3
+      observed: 1
+      transcripts: 3
+      participants: 4
+      by_source: {interview: 3, observation: 1, document: 0, workshop: 1}
+    triangulated: true
+    evidence:
+      - record: harbour/h-ws-01#0badcafe
+        transcript: h-ws-01
+        source: workshop
+        lines: '40-41'
+        quote: Yes, that is how it works here.
+        stance: refines
+        elicited: true
+        participants: [P03]
+      - record: harbour/h-obs-01#feedf00d
+        transcript: h-obs-01
+        source: observation
+        lines: '7'
+        quote: Nobody came to the drop-in that week.
+        stance: refutes
+  - id: refuted-often
+    completeness: [context, mechanism, outcome]
+    codes:
+      context:
+        - {id: stigma, label: Stigma around mental health, excerpts: 2}
+        - {id: distance, label: Distance from services, excerpts: 1}
+      mechanism:
+        - {id: building-trust, label: Building trust, excerpts: 6}
+      outcome:
+        - {id: isolation, label: Less isolation, excerpts: 6}
+    counts: {excerpts: 6, codings: 6, supporting: 1, refuting: 5}
+  - id: backed
+    completeness: [context, mechanism, outcome]
+    codes:
+      enablers:
+        - {id: insiders, label: Insider staff, excerpts: 3}
+      mechanism:
+        - {id: building-trust, label: Building trust, excerpts: 3}
+      outcome:
+        - {id: isolation, label: Less isolation, excerpts: 3}
+    counts: {excerpts: 3, codings: 3, supporting: 2, refining: 1}
+fragments:
+  - code: stigma
+    role: context
+    label: Stigma <b>around</b> help
+    excerpts: 2
+    evidence:
+      - {record: harbour/h-int-01#aaaa0001, transcript: h-int-01, lines: '12-14'}
+      - {record: harbour/h-ws-01#bbbb0002.2, transcript: h-ws-01, lines: '40', stance: refutes}
+  - code: drop-ins
+    role: intervention
+    label: Weekly drop-ins
+    excerpts: 1
+    evidence:
+      - {record: harbour/h-int-01#aaaa0001.2, transcript: h-int-01, lines: '12-14'}
+"""
+
+
+def judged_theory() -> Theory:
+    diagnostics = Diagnostics()
+    theory, _ = load_theory_bytes(JUDGED_YAML.encode(), "theories/harbour.yaml", diagnostics)
+    assert theory is not None and not diagnostics.errors, diagnostics
+    return theory
+
+
+def judged_report() -> Report:
+    return build_report([judged_theory()], None)
 
 
 def _refs(*codes: str) -> list[CodeRef]:
     return [CodeRef(id=code, label=code.replace("-", " ").capitalize()) for code in codes]
 
 
-def test_composed_statement_follows_if_then_because() -> None:
+def test_composed_statement_is_a_draft_with_barriers_after_the_main_clause() -> None:
     split = Cmoc(
         id="x",
         codes={
@@ -25,11 +135,13 @@ def test_composed_statement_follows_if_then_because() -> None:
         },
     )
     assert composed_statement(split) == (
-        "If stigma and insider staff, then help seeking, because the programme offers key persons, which triggers "
-        "trust. Hindered by short funding."
+        "Draft: where we find stigma, we expect the programme to rely on key persons to trigger trust, so that we see "
+        "help seeking, especially where we also find insider staff, unless we find short funding."
     )
     plain = Cmoc(id="y", codes={"mechanism": _refs("trust")})
-    assert composed_statement(plain) == "If this programme runs, then (no outcome coded), because trust."
+    assert composed_statement(plain) == (
+        "Draft: we expect the programme to rely on trust. Not yet coded: context and outcome."
+    )
 
 
 def test_curated_statements_come_first_and_composed_ones_are_marked() -> None:
@@ -96,3 +208,56 @@ def test_checklist_names_rameses_items_and_summary_only_with_a_comparison() -> N
     assert [number for number, *_ in build_report([one], None).checklist] == [4, 9, 11, 13, 14, 15]
     two = [one, Theory(programme=Programme(id="b", name="B"))]
     assert [number for number, *_ in build_report(two, compare(two, None)).checklist] == [4, 9, 11, 13, 14, 15, 16]
+
+
+def test_a_cmoc_shows_its_parts_its_confidence_and_passages_by_stance() -> None:
+    [judged, backed, refuted] = judged_report().programmes[0].cmocs
+    assert (judged.completeness, judged.missing) == (("mechanism", "outcome"), ("context",))
+    assert completeness_text(judged) == "context: not yet coded; mechanism: coded; outcome: coded"
+    assert completeness_text(backed) == "complete (context, mechanism and outcome)"
+    assert (
+        confidence_text(judged) == "moderate (Two kinds of data; the workshop agreed only when asked <i>directly</i>.)"
+    )
+    assert confidence_text(backed) == "not yet judged"
+    assert evidence_text(judged) == (
+        "5 excerpts (distinct passages): 2 supporting, 1 refining, 2 refuting; 6 codings of 5 passages; "
+        "1 elicited, 3 spontaneous, 1 observed; from 3 transcripts, 4 participants"
+    )
+    # Codings are only named when a passage was coded more than once.
+    assert "codings" not in evidence_text(backed)
+    assert [(q.stance, q.elicited) for q in judged.quotes] == [("refines", True), ("refutes", False)]
+    assert (
+        with_excerpts(refuted, "context", "stigma", "Stigma around mental health") == "Stigma around mental health (2)"
+    )
+    assert with_excerpts(refuted, "context", "unknown", "No count") == "No count"
+
+
+def test_cmocs_are_ordered_by_the_passages_that_support_or_refine_them() -> None:
+    # `refuted-often` has the most excerpts (6), but five refute it: it backs less than `backed` (2 + 1).
+    views = judged_report().programmes[0].cmocs
+    assert [(v.id, v.backing, v.excerpts) for v in views] == [
+        ("judged", 3, 5),
+        ("backed", 3, 3),
+        ("refuted-often", 1, 6),
+    ]
+
+
+def test_the_programme_says_how_many_cmocs_are_complete() -> None:
+    programme = judged_report().programmes[0]
+    assert completeness_summary(programme) == "2 of 3 CMOCs are complete (C+M+O); context not yet coded in 1."
+    one = build_report([Theory(programme=Programme(id="a", name="A"), cmocs=[Cmoc(id="x")])], None)
+    assert completeness_summary(one.programmes[0]) == (
+        "0 of 1 CMOC is complete (C+M+O); context not yet coded in 1, mechanism not yet coded in 1, "
+        "outcome not yet coded in 1."
+    )
+
+
+def test_fragments_are_kept_apart_with_their_passages_and_where_they_are() -> None:
+    programme = judged_report().programmes[0]
+    assert [(f.code, f.role, f.label, f.excerpts) for f in programme.fragments] == [
+        ("stigma", "context", "Stigma <b>around</b> help", 2),
+        ("drop-ins", "intervention", "Weekly drop-ins", 1),
+    ]
+    assert fragment_where(programme.fragments[0]) == "h-int-01 lines 12-14; h-ws-01 line 40 (refutes)"
+    # Two annotations of one passage (`#aaaa0001` and `#aaaa0001.2`) are one passage.
+    assert fragment_passages(programme) == 2

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from cmo.core.diagnostics import Diagnostics
     from cmo.render.formats import Renderer
     from cmo.theory.model import OverarchingTheory, Theory
+    from cmo.theory.refinement import Refinement
 
 
 def register(app: typer.Typer) -> None:
@@ -58,6 +59,26 @@ def _inputs_or_exit(
     return loaded.theories, overarching
 
 
+def _refinement_or_exit(since: str, names: list[str], theories: Path, loaded: list[Theory]) -> list[Refinement]:
+    """Each programme theory against its version at `since`: exit 2 when git cannot say, 1 when that version is broken."""
+    from cmo.cli.output import print_diagnostics
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.theory.git import GitError
+    from cmo.theory.refinement import refinements_since, theory_paths
+
+    if not loaded:
+        fail_usage("--since compares programme theories with their past; the overarching theory alone has none")
+    diagnostics = Diagnostics()
+    try:
+        found = refinements_since(since, loaded, theory_paths(names, theories), diagnostics)
+    except GitError as exc:
+        fail_usage(str(exc))
+    print_diagnostics(diagnostics.sorted())
+    if diagnostics.errors:
+        raise typer.Exit(EXIT_FINDINGS)
+    return found
+
+
 def report_command(
     programmes: Annotated[
         list[str] | None,
@@ -73,6 +94,15 @@ def report_command(
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     theories: TheoriesOption = Path("theories"),
     corpus: CorpusOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="REV",
+            help="Add how the theory was refined since git revision REV (e.g. the tag where the initial "
+            "programme theory was agreed): each CMOC's status, statement and evidence then and now.",
+        ),
+    ] = None,
 ) -> None:
     """Render what people read: one programme's theory, the comparison of several, or the overarching theory, as HTML, Markdown, Excel, CSV, JSON or text."""
     from cmo.across.compare import compare
@@ -97,7 +127,8 @@ def report_command(
         comparison = None
         if len(loaded) > 1:
             comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)
-        report = build_report(loaded, comparison, overarching)
+        trail = _refinement_or_exit(since, names, theories, loaded) if since is not None else []
+        report = build_report(loaded, comparison, overarching, trail)
     if chosen == "text" and out is None:  # straight to the terminal: rich sizes the tables to it
         from cmo.cli.report_text import print_report
 

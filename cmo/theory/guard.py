@@ -39,7 +39,7 @@ class _Readback:
     """Merge's output as the safe parser's events: each top-level key's value, the CMOCs' curated keys."""
 
     def __init__(self, text: str) -> None:
-        self.events = iter(yaml.parse(text, Loader=SafeEventLoader))
+        self.events = _anchored(yaml.parse(text, Loader=SafeEventLoader))
         self.top: dict[Any, Any] = {}
         self.cmocs: list[dict[Any, Any]] = []
         for event in self.events:
@@ -127,6 +127,21 @@ class _Readback:
                     return
 
 
+def _anchored(events: Iterable[Any]) -> Iterator[Any]:
+    """The events, refusing an alias whose anchor is not above it (the event parser alone lets it through)."""
+    anchors: set[str] = set()
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise UnsafeWrite(
+                    f"it would leave the alias *{event.anchor} without its anchor, which sat in a value merge "
+                    "writes anew; write the aliased value out in full"
+                )
+        elif isinstance(event, yaml.NodeEvent) and event.anchor:
+            anchors.add(event.anchor)
+        yield event
+
+
 class _NeedsFullRead(Exception):
     """An alias in a curated value: the events alone cannot say what it is."""
 
@@ -154,7 +169,13 @@ def check_written(before: Any, before_lines: list[str], text: str, kept: list[An
         back = _Readback(text)
         top, cmocs = back.top, back.cmocs
     except _NeedsFullRead:
-        data = load(text)
+        try:
+            data = load(text)
+        except YamlError as exc:  # say, an alias whose anchor sat in a generated value merge wrote anew
+            raise UnsafeWrite(
+                f"the text merge wrote does not read back as YAML ({exc.message}); an alias (*name) in a "
+                "curated value may point into a generated one: write that value out in full"
+            ) from None
         if not isinstance(data, dict):
             raise UnsafeWrite("the text merge wrote is not a mapping") from None
         top = {key: None if key in (*_REGENERATED, "cmocs") else value for key, value in data.items()}

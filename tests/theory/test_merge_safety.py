@@ -378,3 +378,29 @@ def test_a_comment_inside_evidence_below_a_block_scalar_statement_is_not_read_as
     assert (result.exit_code, result.stderr) == (0, ""), result.stdout
     merged = path.read_text(encoding="utf-8")
     assert "    statement: |\n      Trust first.\n" in merged and "        # weak quote\n" in merged
+
+
+def test_an_alias_into_a_generated_value_is_refused_not_a_crash(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    import shutil
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    shutil.copytree(REPO / "theories", tmp_path / "theories")
+    os.chdir(tmp_path)
+    path = tmp_path / "theories" / "riverside-bridges.yaml"
+    theory = yaml.safe_load(path.read_text(encoding="utf-8"))
+    [model] = [c for c in theory["cmocs"] if c["id"] == "trust-through-key-persons"]
+    # A hand-written hypothesis sharing the model's codes: PyYAML writes them once, as an anchor and an alias.
+    theory["cmocs"].append({"id": "imported-trust", "status": "imported", "codes": model["codes"], "evidence": []})
+    text = yaml.safe_dump(theory, sort_keys=False, allow_unicode=True)
+    assert "*id001" in text
+    path.write_text(text, encoding="utf-8")
+    result = cli("merge")
+    assert result.exit_code == 1
+    assert "error[merge-unsafe]" in result.stderr and "without its anchor" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+    compared = cli("compare", "northcliffe-connect", "riverside-bridges", "--format", "json")
+    assert compared.exit_code == 0, compared.stderr  # whether it is stale cannot be told; the report goes on

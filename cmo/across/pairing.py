@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cmo.across.matching import Concept
-from cmo.corpus.identity import passage_of
+from cmo.corpus.identity import passage_key
 from cmo.corpus.models import Stance
 from cmo.theory.model import Cmoc, Status, Theory
 
@@ -72,7 +72,7 @@ def passages(cmoc: Cmoc) -> tuple[set[str], set[str]]:
     backing: set[str] = set()
     refuting: set[str] = set()
     for entry in cmoc.evidence:
-        (refuting if entry.stance is Stance.REFUTES else backing).add(passage_of(entry.record))
+        (refuting if entry.stance is Stance.REFUTES else backing).add(passage_key(entry.record, entry.lines))
     return backing, refuting
 
 

@@ -12,7 +12,7 @@ from cmo.across.compare import CONVERGENT_KINDS, CmocPairing, Comparison
 from cmo.across.pairing import standing
 from cmo.core.diagnostics import Diagnostics, Severity
 from cmo.core.rules import Rule
-from cmo.corpus.identity import passage_of
+from cmo.corpus.identity import passage_key
 from cmo.corpus.models import Stance
 from cmo.theory.model import (
     CONDITION_ROLES,
@@ -57,7 +57,7 @@ def support(cmoc: Cmoc) -> Support:
     """Each passage of the CMOC's evidence once (two coders' codings of it are one), by the stance it takes."""
     by_stance: dict[Stance, set[str]] = {stance: set() for stance in Stance}
     for entry in cmoc.evidence:
-        by_stance[entry.stance].add(passage_of(entry.record))
+        by_stance[entry.stance].add(passage_key(entry.record, entry.lines))
     return Support(
         frozenset(by_stance[Stance.SUPPORTS]),
         frozenset(by_stance[Stance.REFINES]),
@@ -136,19 +136,28 @@ def _groups(comparison: Comparison, sources: _Sources) -> dict[str, _Group]:
 def _conditions(programme: str, cmocs: Sequence[str], role: str, sources: _Sources) -> list[dict[str, Any]]:
     """The codes of one condition role across the CMOCs, each with the passages that carry it.
 
-    A code's own passage count (`excerpts` on the code, from merge) is used where the theory has it; a
-    theory merged before codes had one counts every passage bearing the CMOC out.
+    A code's own passages that bear the CMOC out (its `excerpts` less its `refuting`, from merge) are counted
+    where the theory has them, never more than the backing passages of the CMOCs that carry the code (a
+    passage in two of them is one); a theory merged before codes had counts counts every backing passage.
+    A code only refuting passages carry is no condition the configuration holds in, and is left out.
     """
     labels: dict[str, str] = {}
     carried: dict[str, int] = {}
+    within: dict[str, set[str]] = {}  # every backing passage of the CMOCs that carry the code
     for cmoc_id in cmocs:
         cmoc = sources.cmocs[programme, cmoc_id]
-        backing = len(sources.support[programme, cmoc_id].evidence)
+        backing = sources.support[programme, cmoc_id].evidence
         for ref in cmoc.codes.get(role, []):  # type: ignore[call-overload]
             labels.setdefault(ref.id, ref.label or ref.id)
-            carried[ref.id] = carried.get(ref.id, 0) + (backing if ref.excerpts is None else min(ref.excerpts, backing))
-    ordered = sorted(labels, key=lambda code: (-carried[code], labels[code].lower(), code))
-    return [{"code": code, "label": labels[code], "excerpts": carried[code]} for code in ordered]
+            own = len(backing) if ref.excerpts is None else min(ref.excerpts - (ref.refuting or 0), len(backing))
+            carried[ref.id] = carried.get(ref.id, 0) + own
+            within.setdefault(ref.id, set()).update(backing)
+    # A passage in two of the CMOCs is one passage: never more than the backing passages of those CMOCs.
+    counted = {code: min(carried[code], len(within[code])) for code in labels}
+    ordered = sorted(
+        (code for code in labels if counted[code]), key=lambda code: (-counted[code], labels[code].lower(), code)
+    )
+    return [{"code": code, "label": labels[code], "excerpts": counted[code]} for code in ordered]
 
 
 def _side(programme: str, cmocs: Sequence[str], sources: _Sources) -> dict[str, Any]:

@@ -37,3 +37,12 @@ def passage_of(record_id: str) -> str:
     if not hash_mark:
         return record_id
     return head + hash_mark + tail.split(".", 1)[0]
+
+
+def passage_key(record_id: str, lines: str) -> str:
+    """What makes two codings one passage: the same words at the same place (`prog/t#1a2b3c4d@12-14`).
+
+    Two coders' annotations of one paragraph share it; the same words said again elsewhere in the
+    transcript ("Yes, that's right.") are another passage, and count again.
+    """
+    return f"{passage_of(record_id)}@{lines}"

@@ -45,4 +45,5 @@ def _parsed(markdown: str) -> str:
                 pieces.append(child.content)
             elif child.type in _BREAKS:
                 pieces.append(" ")
-    return " ".join("".join(pieces).split())
+    # A passage that is all syntax (an image with no alt text) is shown as written, never as nothing.
+    return " ".join("".join(pieces).split()) or " ".join(markdown.split())

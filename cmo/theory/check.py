@@ -12,6 +12,7 @@ from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
 from cmo.corpus.layout import Corpus
+from cmo.corpus.identity import passage_key
 from cmo.corpus.models import Stance
 from cmo.theory.model import (
     CMO_PARTS,
@@ -111,8 +112,9 @@ def _check_codes(theory: Theory, data: Any, corpus: Corpus | None, shown: str, d
 
 def status_problem(cmoc: Cmoc) -> str | None:
     """What is wrong with a CMOC's curated status given its evidence, or None when the two agree."""
-    refuting = sum(1 for entry in cmoc.evidence if entry.stance is Stance.REFUTES)
-    backing = len(cmoc.evidence) - refuting  # supporting and refining excerpts
+    # Passages, not codings: a passage two coders coded is one excerpt.
+    refuting = len({passage_key(e.record, e.lines) for e in cmoc.evidence if e.stance is Stance.REFUTES})
+    backing = len({passage_key(e.record, e.lines) for e in cmoc.evidence if e.stance is not Stance.REFUTES})
     if cmoc.status in (Status.SUPPORTED, Status.REFINED) and not backing:
         found = f"only {refuting} refuting" if refuting else "no"
         return f"is {cmoc.status.value} but has {found} evidence; no excerpt supports or refines it"
@@ -150,12 +152,17 @@ def missing_parts(cmoc: Cmoc) -> list[str]:
     return [part for part in CMO_PARTS if not any(cmoc.codes.get(role) for role in _PART_ROLES[part])]  # type: ignore[call-overload]
 
 
+def curated(cmoc: Cmoc) -> bool:
+    """People have worked on it: a statement, confidence, notes, links, an import, or a status other than `new`."""
+    worked = (cmoc.statement, cmoc.confidence, cmoc.notes, cmoc.links, cmoc.imported_from)
+    return any(worked) or cmoc.status not in (None, Status.NEW)
+
+
 def _check_completeness(theory: Theory, data: Any, shown: str, diagnostics: Diagnostics) -> None:
     """A CMOC people curated that lacks C, M or O: a partial theory, which a reader must be told about."""
     for index, cmoc in enumerate(theory.cmocs):
-        curated = cmoc.statement is not None or cmoc.status not in (None, Status.NEW)
         missing = missing_parts(cmoc)
-        if not curated or not missing:
+        if not curated(cmoc) or not missing:
             continue
         at = locate(data, ("cmocs", index, "id")) or Mark(1, 1)
         parts = " and ".join(missing) if len(missing) <= 2 else "context, mechanism and outcome"
@@ -165,6 +172,10 @@ def _check_completeness(theory: Theory, data: Any, shown: str, diagnostics: Diag
             at.column,
             Rule.CMOC_INCOMPLETE,
             f"CMOC {cmoc.id!r} is curated but has no {parts} coded yet; a configuration needs all three: "
-            "code the missing part in the annotations where the evidence shows it",
+            + (
+                "code the missing part in the annotations where the evidence shows it"
+                if cmoc.evidence
+                else "give it the missing codes under `codes:`, as an initial programme theory states them"
+            ),
             Severity.WARNING,
         )

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cmo.corpus.identity import passage_of
+from cmo.corpus.identity import passage_key
 from cmo.corpus.layout import DeclaredCode
 from cmo.corpus.models import Record, SourceType, Stance
 from cmo.corpus.reading import reading_text
@@ -103,7 +103,7 @@ def lines(record: Record) -> str:
 
 
 def _passages(records: Iterable[Record]) -> set[str]:
-    return {passage_of(record.id) for record in records}
+    return {passage_key(record.id, lines(record)) for record in records}
 
 
 def counts(records: Sequence[Record]) -> dict[str, Any]:
@@ -143,10 +143,15 @@ def _code_refs(records: Sequence[Record], role: str, codes: dict[str, DeclaredCo
     for record in records:
         for code in getattr(record, role):
             carriers.setdefault(code, []).append(record)
-    return [
-        {"id": code, "label": codes[code].code.label if code in codes else None, "excerpts": len(_passages(found))}
-        for code, found in sorted(carriers.items())
-    ]
+    refs = []
+    for code, found in sorted(carriers.items()):
+        ref: dict[str, Any] = {"id": code, "label": codes[code].code.label if code in codes else None}
+        ref["excerpts"] = len(_passages(found))
+        refuting = len(_passages(r for r in found if r.stance is Stance.REFUTES))
+        if refuting:  # of those passages, how many refute the configuration
+            ref["refuting"] = refuting
+        refs.append(ref)
+    return refs
 
 
 def _evidence_entry(record: Record) -> dict[str, Any]:

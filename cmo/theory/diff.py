@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from cmo.corpus.identity import passage_of
 from cmo.corpus.models import Programme, SourceType
 from cmo.theory.model import (
     CMO_PARTS,
@@ -316,21 +317,31 @@ def evidence_value(entry: EvidenceEntry | FragmentRef, name: str) -> Value:
 def _evidence(
     old: Iterable[E], new: Iterable[E], fields: tuple[str, ...]
 ) -> tuple[tuple[E, ...], tuple[E, ...], tuple[EvidenceChange[E], ...]]:
-    """Evidence added, withdrawn, and kept under its record id with other values (not only other lines)."""
-    before, after = _keyed(old, lambda e: e.record), _keyed(new, lambda e: e.record)
+    """Evidence added, withdrawn, and changed (not only moved): matched by passage and coder, then by record id.
+
+    One of two coders' codings of a passage gone: the other's `.2` id turns plain, which is no change of it;
+    a coding whose coder was corrected is still matched, by its id, and shown changed."""
+    before, after = _keyed(old, _coding), _keyed(new, _coding)
+    pairs = [(before[k], entry) for k, entry in after.items() if k in before]
+    by_id = _keyed((e for k, e in before.items() if k not in after), lambda e: e.record)
+    rest = _keyed((e for k, e in after.items() if k not in before), lambda e: e.record)
+    pairs += [(by_id[k], entry) for k, entry in rest.items() if k in by_id]
+    order = {id(entry): index for index, entry in enumerate(after.values())}
     changed = []
-    for k, entry in after.items():
-        was = before.get(k)
+    for was, entry in sorted(pairs, key=lambda pair: order[id(pair[1])]):
         changes = tuple(
             ValueChange(name, evidence_value(was, name), evidence_value(entry, name))
             for name in fields
-            if was is not None and getattr(was, name) != getattr(entry, name)
+            if getattr(was, name) != getattr(entry, name)
         )
-        if was is not None and changes:
+        if changes:
             changed.append(EvidenceChange(entry.record, was, entry, changes))
-    added = tuple(entry for k, entry in after.items() if k not in before)
-    withdrawn = tuple(entry for k, entry in before.items() if k not in after)
-    return added, withdrawn, tuple(changed)
+    added = tuple(entry for entry in after.values() if id(entry) in {id(e) for k, e in rest.items() if k not in by_id})
+    return added, tuple(e for k, e in by_id.items() if k not in rest), tuple(changed)
+
+
+def _coding(entry: EvidenceEntry | FragmentRef) -> tuple[str, str | None]:
+    return passage_of(entry.record), getattr(entry, "coder", None)
 
 
 def completeness(cmoc: Cmoc) -> list[str]:

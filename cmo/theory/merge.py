@@ -55,9 +55,18 @@ def _has_curated_content(cmoc: Any) -> bool:
 
 
 def curated_ids(data: Any) -> set[str]:
-    """The ids of the CMOCs people curated in a theory file's data (None: no file yet)."""
-    items = (data.get("cmocs") if isinstance(data, dict) else None) or []
-    return {str(item.get("id")) for item in items if isinstance(item, dict) and _has_curated_content(item)}
+    """The ids people curated or point at in a theory file's data (None: no file yet): they keep their records.
+
+    A CMOC another one `links` to is kept under its id through the re-keying, curated or not: the link is
+    people's work too, and would otherwise dangle.
+    """
+    items = [item for item in (data.get("cmocs") if isinstance(data, dict) else None) or [] if isinstance(item, dict)]
+    kept = {str(item.get("id")) for item in items if _has_curated_content(item)}
+    for item in items:
+        links = item.get("links")
+        if isinstance(links, list):
+            kept.update(link for link in links if isinstance(link, str))
+    return kept
 
 
 # --- one programme ------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import read_or_report
+from cmo.corpus.identity import passage_key
 from cmo.corpus.models import Programme, Slug, SourceType, Stance
 from cmo.yamlio.reader import YamlError, load_bytes
 from cmo.yamlio.schema import validate
@@ -49,6 +50,7 @@ class CodeRef(_Strict):
     id: Slug
     label: str | None = None
     excerpts: int | None = None
+    refuting: int | None = None  # of the code's passages, those refuting the CMOC (written only when some do)
 
 
 class ConfidenceLevel(StrEnum):
@@ -129,6 +131,41 @@ class Cmoc(_Strict):
     counts: Counts = Field(default_factory=Counts)
     triangulated: bool = False
     evidence: list[EvidenceEntry] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _counts_of_an_earlier_cmo(cls, data: Any) -> Any:
+        """A theory merged before counts had stances: its counts read from its evidence, never as zeros."""
+        if isinstance(data, dict):
+            counts, evidence = data.get("counts"), data.get("evidence")
+            if isinstance(counts, dict) and set(counts) == _EARLIER_COUNTS and isinstance(evidence, list) and evidence:
+                return {**data, "counts": {**counts, **_counts_from_evidence(evidence)}}
+        return data
+
+
+# The counts every theory merged before issue 13's passage counts had, and only those.
+_EARLIER_COUNTS = frozenset({"excerpts", "transcripts", "participants", "refuting", "by_source"})
+
+
+def _counts_from_evidence(evidence: list[Any]) -> dict[str, int]:
+    """Distinct passages by stance and kind of data, from evidence entries as written (bad ones skipped)."""
+    entries = [e for e in evidence if isinstance(e, dict) and isinstance(e.get("record"), str)]
+    passages: dict[str, set[str]] = {}
+    for entry in entries:
+        key = passage_key(entry["record"], str(entry.get("lines", "")))
+        for name in (str(entry.get("stance", "supports")), str(entry.get("source", ""))):
+            passages.setdefault(name, set()).add(key)
+        passages.setdefault("all", set()).add(key)
+    spoken = passages.get("interview", set()) | passages.get("workshop", set())
+    return {
+        "excerpts": len(passages.get("all", ())),
+        "codings": len(entries),
+        "supporting": len(passages.get("supports", ())),
+        "refining": len(passages.get("refines", ())),
+        "refuting": len(passages.get("refutes", ())),
+        "spontaneous": len(spoken),
+        "observed": len(passages.get("observation", ())),
+    }
 
 
 class FragmentRef(_Strict):

@@ -217,3 +217,47 @@ def test_a_rerun_drops_a_generated_key_the_new_run_has_not(demo: Path, cli: Call
     path.write_text(stale, encoding="utf-8")
     cli("synthesise", A, B)
     assert path.read_text(encoding="utf-8") == text
+
+
+def _evidence(*entries: tuple[str, str, str]) -> list[dict[str, str]]:
+    return [
+        {"record": record, "transcript": "t", "source": "interview", "lines": lines, "quote": "q", "stance": stance}
+        for record, lines, stance in entries
+    ]
+
+
+def test_conditions_count_backing_passages_once_and_never_refuting_ones() -> None:
+    from types import SimpleNamespace
+
+    from cmo.across.synthesis import _conditions, support
+    from cmo.theory.model import Cmoc
+
+    x = Cmoc.model_validate(
+        {
+            "id": "x",
+            "codes": {
+                "barriers": [
+                    {"id": "short-funding", "excerpts": 2, "refuting": 2},  # only refuting passages carry it
+                    {"id": "distrust", "excerpts": 2, "refuting": 1},
+                ],
+                "context": [{"id": "stigma", "excerpts": 1}],
+            },
+            "evidence": _evidence(
+                ("p/t#aaaa0001", "1", "supports"), ("p/t#aaaa0002", "2", "refutes"), ("p/t#aaaa0003", "3", "refutes")
+            ),
+        }
+    )
+    # y holds x's supporting passage too (the same annotation's passage coded for a second CMOC)
+    y = Cmoc.model_validate(
+        {
+            "id": "y",
+            "codes": {"context": [{"id": "stigma", "excerpts": 1}]},
+            "evidence": _evidence(("p/t#aaaa0001.2", "1", "supports")),
+        }
+    )
+    cmocs = {("p", "x"): x, ("p", "y"): y}
+    sources = SimpleNamespace(cmocs=cmocs, support={key: support(c) for key, c in cmocs.items()})
+    barriers = _conditions("p", ["x", "y"], "barriers", sources)  # type: ignore[arg-type]
+    assert [(c["code"], c["excerpts"]) for c in barriers] == [("distrust", 1)]
+    contexts = _conditions("p", ["x", "y"], "context", sources)  # type: ignore[arg-type]
+    assert [(c["code"], c["excerpts"]) for c in contexts] == [("stigma", 1)]  # one passage, in both CMOCs

@@ -70,9 +70,10 @@ def test_invalid_theory_files_give_every_diagnostic_and_exit_1(
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        f"{old}:2:1: error[yaml-syntax]: invalid YAML: did not find expected node content (while parsing a flow node)\n"
+        f"{old}:1:12: error[yaml-syntax]: the list opened with '[' here is not closed: end it with ']'"
+        " (parser: did not find expected node content while parsing a flow node)\n"
         f"{new}:5:9: error[invalid-value]: cmocs[0].id: 'Bad Id' is not a valid id (lower-case letters, digits "
-        "and '-', starting with a letter or digit)\n"
+        "and '-', starting with a letter or digit); did you mean 'bad-id'?\n"
     )
     missing = cmo("diff", tmp_path / "nowhere.yaml", new)
     assert missing.exit_code == 1
@@ -113,7 +114,7 @@ def test_textconv_prints_stable_lines_or_passes_a_broken_file_through(
     assert (result.exit_code, result.stdout) == (0, format_theory(OLD))
     bad = cmo("diff", "--textconv", broken)
     assert (bad.exit_code, bad.stdout) == (0, "programme: [\n")
-    assert bad.stderr.startswith(f"{broken}:2:1: error[yaml-syntax]: invalid YAML")
+    assert bad.stderr.startswith(f"{broken}:1:12: error[yaml-syntax]: the list opened with '[' here is not closed")
 
 
 def test_git_external_mode_reads_git_arguments(cmo: Callable[..., Result], files: Callable[..., list[Path]]) -> None:
@@ -229,3 +230,19 @@ def test_two_blocks_swapped_in_the_transcript_are_no_change_at_all(cmo: Callable
     assert (data["theory"], data["cmocs"], data["fragments"]) == ("unchanged", [], [])
     unchanged = cmo("diff", "theories/alpha.yaml", "--rev", "HEAD", "--exit-code")
     assert (unchanged.exit_code, unchanged.stdout) == (0, "no changes to the programme theory alpha\n")
+
+
+def test_one_of_two_coders_codings_withdrawn_never_reads_as_the_other_changed(
+    cmo: Callable[..., Result], project: Path
+) -> None:
+    text = PASSAGES[0][0]
+    ab = TRUST_AND_HELP + "coder: AB\n"
+    cd = TRUST_AND_HELP + "coder: CD\nstance: refutes\n"
+    before = merged_and_committed(cmo, project, (text, ab), ("", cd))  # two blocks under one paragraph
+    assert len(places(before)) == 2
+    after, data = remerge(cmo, project, (text, cd))
+    [withdrawn] = evidence_moves(data, "withdrawn")
+    assert (withdrawn["coder"], withdrawn["stance"]) == ("AB", "supports")
+    assert (evidence_moves(data, "added"), evidence_moves(data, "changed")) == ([], [])
+    [left] = [e for cmoc in after.cmocs for e in cmoc.evidence]
+    assert (left.coder, left.stance.value, left.record.endswith(".2")) == ("CD", "refutes", False)

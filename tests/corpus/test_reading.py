@@ -22,6 +22,7 @@ from cmo.corpus.reading import _parsed, reading_text
         ("fish &amp; chips, <b>bold</b> stays as text", "fish & chips, <b>bold</b> stays as text"),
         ("**Dr Ali:** [laughs] it   was    fine", "Dr Ali: [laughs] it was fine"),
         ("- a list item is what was written", "- a list item is what was written"),
+        ("![](photo-of-the-flipchart.jpg)", "![](photo-of-the-flipchart.jpg)"),
     ],
 )
 def test_markdown_syntax_goes_and_the_words_stay(markdown: str, read: str) -> None:

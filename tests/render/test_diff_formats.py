@@ -241,11 +241,11 @@ def test_json_of_every_change_to_a_kept_cmoc_and_to_the_programme() -> None:
                 "codes": {
                     "context": {
                         "added": [],
-                        "removed": [{"id": "gone", "label": "Gone code", "excerpts": None}],
+                        "removed": [{"id": "gone", "label": "Gone code", "excerpts": None, "refuting": None}],
                         "relabelled": [{"id": "stigma", "old": "Stigma", "new": "Stigma in the group"}],
                     },
                     "outcome": {
-                        "added": [{"id": "help", "label": "Help", "excerpts": None}],
+                        "added": [{"id": "help", "label": "Help", "excerpts": None, "refuting": None}],
                         "removed": [],
                         "relabelled": [],
                     },

@@ -194,7 +194,7 @@ def test_json_shape() -> None:
     }
     assert data["cmocs"][0]["codes"] == {
         "outcome": {
-            "added": [{"id": "help-seeking", "label": "Group members seek help", "excerpts": None}],
+            "added": [{"id": "help-seeking", "label": "Group members seek help", "excerpts": None, "refuting": None}],
             "removed": [],
             "relabelled": [],
         }
@@ -217,7 +217,7 @@ def test_textconv_lines_are_sorted_and_independent_of_file_order() -> None:
     assert format_theory(theory(OLD_ONE, changed(TRUST, evidence=TRUST["evidence"][::-1]))) == text
     assert text.index("CMOC old-one") < text.index("CMOC trust")
     assert (
-        "  counts: excerpts 2, codings 0, supporting 0, refining 0, refuting 0, elicited 0, spontaneous 0, "
+        "  counts: excerpts 2, codings 2, supporting 2, refining 0, refuting 0, elicited 0, spontaneous 0, "
         "observed 0, transcripts 2, participants 2, interview 1, observation 1, document 0, workshop 0, "
         "triangulated yes\n"
     ) in text

@@ -190,3 +190,24 @@ def test_a_judged_confidence_passes(tmp_path: Path) -> None:
     diagnostics = Diagnostics()
     check_theory(path, None, diagnostics)
     assert [d for d in diagnostics.sorted() if d.severity.value == "error"] == []
+
+
+def test_an_initial_theory_without_codes_is_told_to_state_them_not_to_code_transcripts(tmp_path: Path) -> None:
+    path = tmp_path / "alpha.yaml"
+    path.write_text(HEAD % "initial" + "    statement: Trust first\n    evidence: []\n", encoding="utf-8")
+    diagnostics = Diagnostics()
+    check_theory(path, None, diagnostics)
+    [found] = [d for d in diagnostics.sorted() if d.rule == Rule.CMOC_INCOMPLETE]
+    assert found.message.endswith(
+        "give it the missing codes under `codes:`, as an initial programme theory states them"
+    )
+
+
+def test_confidence_alone_makes_a_cmoc_curated(tmp_path: Path) -> None:
+    path = tmp_path / "alpha.yaml"
+    text = HEAD % "new" + "    confidence: {level: low}\n    codes:\n" + CODES["outcome"] + _evidence("supports")
+    path.write_text(text, encoding="utf-8")
+    diagnostics = Diagnostics()
+    check_theory(path, None, diagnostics)
+    [found] = [d for d in diagnostics.sorted() if d.rule == Rule.CMOC_INCOMPLETE]
+    assert "has no context and mechanism coded yet" in found.message

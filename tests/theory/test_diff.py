@@ -31,7 +31,14 @@ TRUST: dict[str, Any] = {
         "context": [{"id": "stigma", "label": "Stigma around mental health"}],
         "mechanism": [{"id": "key-persons", "label": "Working through key persons"}],
     },
-    "counts": {"excerpts": 2, "transcripts": 2, "participants": 2, "by_source": {"interview": 1, "observation": 1}},
+    "counts": {
+        "excerpts": 2,
+        "codings": 2,
+        "supporting": 2,
+        "transcripts": 2,
+        "participants": 2,
+        "by_source": {"interview": 1, "observation": 1},
+    },
     "triangulated": True,
     "evidence": [
         evidence("a-int-01#3", "It took months before anyone would talk to me"),
@@ -148,7 +155,7 @@ def test_evidence_stance_change() -> None:
 
 
 def test_counts_before_and_after_only_those_that_changed() -> None:
-    counts = {"excerpts": 3, "transcripts": 2, "participants": 2, "refuting": 1, "by_source": {"interview": 2}}
+    counts = {**TRUST["counts"], "excerpts": 3, "refuting": 1, "by_source": {"interview": 2}}
     [cmoc] = diff_theories(theory(TRUST), theory(changed(TRUST, counts=counts, triangulated=False))).cmocs
     assert cmoc.counts == (
         ValueChange("excerpts", 2, 3),

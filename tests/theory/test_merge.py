@@ -459,3 +459,20 @@ def test_a_passage_two_coders_coded_counts_once_and_refuting_is_never_support(
     assert (counts.supporting, counts.refining, counts.refuting) == (1, 1, 1)
     assert counts.by_source[SourceType.INTERVIEW] == 2
     assert [(ref.id, ref.excerpts) for ref in cmoc.codes["context"]] == [("stigma", 2)]
+
+
+def test_the_same_words_said_again_elsewhere_are_another_passage(project: Path, cli: Callable[..., Result]) -> None:
+    said = "P01: Yes, that's right."
+    block = "```cmo\ncontext: stigma\nmechanism: key-persons\noutcome: help-seeking\ncmoc: agreed\n{more}```\n\n"
+    body = HEAD.format(id="ws-01", source="workshop", participant="P01")
+    body += said + "\n\n" + block.format(more="elicited: true\n")
+    body += "P02: And the imam's word counts for more.\n\n" + block.format(more="elicited: true\n")
+    body += said + "\n\n" + block.format(more="")  # the same words, later, unprompted
+    write(project, "ws-01", body)
+    assert merge(cli).exit_code == 0
+    theory, _ = load_theory(project / "theories/alpha.yaml", "alpha.yaml", Diagnostics())
+    assert theory is not None
+    [cmoc] = theory.cmocs
+    assert [e.record for e in cmoc.evidence][::2] == [rid("ws-01", said), rid("ws-01", said) + ".2"]
+    assert (cmoc.counts.excerpts, cmoc.counts.codings) == (3, 3)
+    assert (cmoc.counts.elicited, cmoc.counts.spontaneous) == (2, 1)

@@ -93,3 +93,37 @@ def test_an_uncurated_legacy_cmoc_dissolves_into_configurations_and_fragments(
     assert data["fragments"]
     for fragment in data["fragments"]:
         assert fragment["excerpts"] == len({e["record"].split(".")[0] for e in fragment["evidence"]})
+
+
+def test_a_theory_of_an_earlier_cmo_reads_its_counts_from_its_evidence_never_as_zeros() -> None:
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.theory.model import load_theory
+
+    theory, _ = load_theory(LEGACY, "legacy.yaml", Diagnostics())
+    assert theory is not None
+    before = yaml.safe_load(LEGACY.read_text(encoding="utf-8"))
+    for cmoc, raw in zip(theory.cmocs, before["cmocs"], strict=True):
+        stances = [entry["stance"] for entry in raw["evidence"]]
+        counts = cmoc.counts
+        assert (counts.supporting, counts.refining, counts.refuting) == (
+            stances.count("supports"),
+            stances.count("refines"),
+            stances.count("refutes"),
+        ), cmoc.id
+        assert counts.codings == len(raw["evidence"]) == counts.excerpts  # positional ids: one passage each
+    assert any(cmoc.counts.supporting for cmoc in theory.cmocs)
+
+
+def test_a_legacy_cmoc_another_one_links_to_keeps_its_id_and_records(legacy: Path, cli: Callable[..., Result]) -> None:
+    path = legacy / "theories" / "northcliffe-connect.yaml"
+    text = path.read_text(encoding="utf-8")
+    target = "building-trust-8e70e4"  # generated, uncurated, linked to by a curated CMOC
+    text = text.replace(
+        "    links: [trust-through-key-persons]\n", f"    links: [trust-through-key-persons, {target}]\n", 1
+    )
+    assert f"links: [trust-through-key-persons, {target}]" in text
+    path.write_text(text, encoding="utf-8")
+    assert cli("merge", "corpus/northcliffe-connect").exit_code == 0
+    cmocs = _cmocs(legacy)
+    assert cmocs[target]["evidence"]
+    assert cli("validate", "theories").exit_code == 0  # no dangling link

@@ -17,13 +17,13 @@ app = typer.Typer(
     name="cmo",
     help="Realist evaluation as plain text in git: annotated transcripts -> CMO records -> programme theories.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish and PowerShell
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state = {"debug": False}
+_state = {"debug": False, "demo_noticed": False}
 # Click's base class of usage errors; recent typer vendors click, so find it rather than import it.
 _USAGE_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
@@ -54,7 +54,7 @@ def _version(value: bool) -> None:
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
     """Realist evaluation as plain text in git."""
@@ -66,6 +66,7 @@ def run() -> NoReturn:
     from cmo.cli.commands import register_all
 
     register_all(app)
+    _state["demo_noticed"] = False  # one notice per run that falls back on the demo corpus
     try:
         code = app(standalone_mode=False)
     except typer.Exit as exc:

@@ -13,6 +13,8 @@ class RecordFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
     yaml = "yaml"
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 class DiagnosticFormat(StrEnum):
@@ -56,7 +58,10 @@ NoCacheOption = Annotated[
 ThresholdOption = Annotated[
     float, typer.Option("--threshold", min=0, max=100, help="Label similarity (0-100) for a fuzzy match.")
 ]
-TheoriesOption = Annotated[Path, typer.Option("--theories", help="Folder of theory files.")]
+TheoriesOption = Annotated[
+    Path | None,
+    typer.Option("--theories", help="Folder of theory files (default: the study's theories/).", show_default=False),
+]
 CorpusOption = Annotated[
     Path | None, typer.Option("--corpus", help="Corpus whose codebooks give labels and same_as (default: corpus/).")
 ]
@@ -66,4 +71,8 @@ PathsArg = Annotated[
 ]
 ProgrammesArg = Annotated[
     list[str], typer.Argument(help="Two or more programme ids (theories/<id>.yaml) or theory files.")
+]
+StaleStrictOption = Annotated[
+    bool,
+    typer.Option("--strict", help="Exit 1 when a theory is stale against the corpus (merge would change it)."),
 ]

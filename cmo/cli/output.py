@@ -73,14 +73,14 @@ def tally(diagnostics: Sequence[Diagnostic], transcripts: int, theories: int = 0
 
 
 def coding_summary(result: CodingResult, out: Console) -> None:
-    """Records per programme x source type, and how many of each programme's codes the records use."""
+    """Per programme: transcripts, of each source type, records, and how many of its codes the records use."""
     from rich.table import Table
 
     from cmo.corpus.models import SourceType
 
     sources = list(SourceType)
     out.print("CMO records")
-    table = Table()
+    table = Table(caption="interview ... workshop: transcripts of each kind")
     table.add_column("programme")
     table.add_column("transcripts", justify="right")
     for source in sources:
@@ -88,10 +88,12 @@ def coding_summary(result: CodingResult, out: Console) -> None:
     table.add_column("records", justify="right")
     table.add_column("codes used", justify="right")
     by_programme: dict[str, Counter[str]] = {}
+    records: Counter[str] = Counter()
     used: dict[str, set[str]] = {}
     for transcript in result.transcripts:
         if transcript.source is not None:
-            by_programme.setdefault(transcript.programme, Counter())[transcript.source] += transcript.record_count
+            by_programme.setdefault(transcript.programme, Counter())[transcript.source] += 1
+        records[transcript.programme] += transcript.record_count
         used.setdefault(transcript.programme, set()).update(transcript.code_uses)
     transcripts = Counter(t.programme for t in result.transcripts)
     programmes = result.corpus.programmes if result.corpus else {}
@@ -101,7 +103,7 @@ def coding_summary(result: CodingResult, out: Console) -> None:
             programme_id,
             str(transcripts[programme_id]),
             *(str(counts[source]) for source in sources),
-            str(sum(counts.values())),
+            str(records[programme_id]),
             f"{len(used.get(programme_id, ()))}/{len(programme.codes)}",
         )
     out.print(table)

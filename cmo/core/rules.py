@@ -55,6 +55,7 @@ class Rule(StrEnum):
     UNREADABLE = "unreadable"
     CORPUS_MIXED = "corpus-mixed"
     PROGRAMME_MISSING = "programme-missing"
+    TRANSCRIPT_SUFFIX = "transcript-suffix"
     PROGRAMME_ID = "programme-id"
     CODE_REDEFINED = "code-redefined"
     SAME_AS_SELF = "same-as-self"
@@ -164,6 +165,7 @@ RULES: dict[Rule, RuleInfo] = {
     Rule.UNREADABLE: RuleInfo(_C, _E, "a file that cannot be read, or is no regular file"),
     Rule.CORPUS_MIXED: RuleInfo(_C, _E, "the paths given belong to more than one corpus"),
     Rule.PROGRAMME_MISSING: RuleInfo(_C, _E, "transcripts outside any programme folder (no programme.yaml)"),
+    Rule.TRANSCRIPT_SUFFIX: RuleInfo(_C, _W, "a `.txt` file written as a transcript (`---` first): not read"),
     Rule.PROGRAMME_ID: RuleInfo(_C, _E, "a programme's `id` is not its folder name"),
     Rule.CODE_REDEFINED: RuleInfo(_C, _E, "a programme's codebook defines a code of the shared codebook again"),
     Rule.SAME_AS_SELF: RuleInfo(_C, _E, "a code lists itself in `same_as`"),

@@ -10,7 +10,7 @@ from cmo.core.diagnostics import Diagnostics, Severity
 from cmo.core.files import locked, write_atomic
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
-from cmo.core.suggest import did_you_mean
+from cmo.core.suggest import did_you_mean, with_article
 from cmo.corpus.layout import CODEBOOK_FILE, PROGRAMME_FILE, Corpus, DeclaredCode, discover, suggest_code
 from cmo.corpus.same_as import chain, same_as_graph
 from cmo.yamlio.listedit import EditError, append_to_list
@@ -161,7 +161,7 @@ def _refusal(
         )
     if head.code.kind != code.code.kind:
         return Rule.LINK_KIND, (
-            f"{str(first)!r} is {_a(head.code.kind)} and {str(ref)!r} {_a(code.code.kind)}: "
+            f"{str(first)!r} is {with_article(head.code.kind)} and {str(ref)!r} {with_article(code.code.kind)}: "
             "only codes of one kind can mean the same"
         )
     if head.id != code.id:
@@ -174,10 +174,6 @@ def _refusal(
                     f"passages as {mine.id!r})"
                 )
     return None
-
-
-def _a(kind: str) -> str:
-    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 def _already(

@@ -296,5 +296,10 @@ def _finish(
 
 
 def _context_files(corpus: Corpus, programme: ProgrammeSource) -> list[Path]:
-    """The files a programme's transcripts' results depend on: the shared codebook, its programme.yaml and codebook."""
-    return [corpus.root / CODEBOOK_FILE, programme.folder / PROGRAMME_FILE, programme.folder / CODEBOOK_FILE]
+    """The files a programme's transcripts' results depend on: the shared codebook, its programme.yaml and codebook.
+
+    And every other programme's codebook: an unknown code's message says which of them declares it.
+    """
+    own = [corpus.root / CODEBOOK_FILE, programme.folder / PROGRAMME_FILE, programme.folder / CODEBOOK_FILE]
+    others = sorted(path for path in corpus.root.glob(f"*/{CODEBOOK_FILE}") if path.parent != programme.folder)
+    return own + others

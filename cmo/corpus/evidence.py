@@ -74,8 +74,20 @@ def find_quote(text: str, quote: str, fence_line: int) -> Evidence | None:
 
 
 def closest_passage(text: str, quote: str) -> tuple[int, float, str] | None:
-    """(line, similarity 0-100, passage) of the text most like `quote`, for a 'not found' message."""
-    best: tuple[int, float, str] | None = None
+    """(line, similarity 0-100, passage) of the text most like `quote`, for a 'not found' message.
+
+    The passage is whole words: the closest match widened to the words it cuts into.
+    """
+    found = _closest(text, quote)
+    if found is None:
+        return None
+    line, score, flat, start, end = found
+    return line, score, flat[start:end]
+
+
+def _closest(text: str, quote: str) -> tuple[int, float, str, int, int] | None:
+    """(line, score, paragraph flattened, start, end) of the closest match, start and end at word boundaries."""
+    best: tuple[int, float, str, int, int] | None = None
     line = 1
     needle = " ".join(quote.split())
     for index, paragraph in enumerate(_PARAGRAPH_BREAK.split(text)):
@@ -83,21 +95,53 @@ def closest_passage(text: str, quote: str) -> tuple[int, float, str] | None:
             flat = " ".join(paragraph.split())
             alignment = fuzz.partial_ratio_alignment(needle, flat, score_cutoff=best[1] if best else 0)
             if alignment is not None and (best is None or alignment.score > best[1]):
-                passage = flat[alignment.dest_start : alignment.dest_end].strip()
+                start, end = _whole_words(flat, alignment.dest_start, alignment.dest_end)
                 leading = len(paragraph) - len(paragraph.lstrip())
-                best = (line + paragraph.count("\n", 0, leading), alignment.score, passage)
+                best = (line + paragraph.count("\n", 0, leading), alignment.score, flat, start, end)
         line += paragraph.count("\n")
     return best
 
 
+def _whole_words(flat: str, start: int, end: int) -> tuple[int, int]:
+    """`flat[start:end]` widened to the words it cuts into, without the spaces at its ends."""
+    while start < end and flat[start] == " ":
+        start += 1
+    while end > start and flat[end - 1] == " ":
+        end -= 1
+    if start < end:
+        start = flat.rfind(" ", 0, start) + 1
+        stop = flat.find(" ", end)
+        end = len(flat) if stop < 0 else stop
+    return start, end
+
+
+# A speaker label opening a passage, as transcripts write them: `**P01:**`, `**Interviewer**:`, `Q:`, `P01:`.
+_SPEAKER_LABEL = re.compile(r"[*_]{0,2}[A-Za-z0-9][\w.'-]*(?: [\w.'-]+){0,2}[*_]{0,2}:[*_]{0,2}(?= |$)")
+
+
 def describe_closest(text: str, quote: str) -> str:
-    found = closest_passage(text, quote)
+    """Where the passage most like `quote` is, and its words; when the quote garbles its speaker label, how to fix it."""
+    found = _closest(text, quote)
     if found is None:
         return "the transcript has no text to quote from"
-    line, score, passage = found
+    line, score, flat, start, end = found
+    label = _SPEAKER_LABEL.match(flat)
+    needle = " ".join(quote.split()).translate(_STRAIGHTEN)
+    garbled = label is not None and start < label.end() and not needle.startswith(label.group())
+    if garbled:
+        start = 0  # the passage shows the label whole
+    passage = flat[start:end]
     if len(passage) > _SNIPPET:
-        passage = passage[: _SNIPPET - 3] + "..."
-    return f"closest passage is at line {line} ({score:.0f}% similar): {passage!r}"
+        cut = passage[: _SNIPPET - 3]
+        space = cut.rfind(" ")
+        passage = (cut[:space] if passage[_SNIPPET - 3] != " " and space > 0 else cut).rstrip() + "..."
+    described = f"closest passage is at line {line} ({score:.0f}% similar): {passage!r}"
+    if garbled and label is not None:
+        described += (
+            f"; the passage starts with the speaker label {label.group()!r}: the quote must include it exactly "
+            "as written, or leave the label out entirely"
+        )
+    return described
 
 
 class _Paragraphs:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cmo.core.diagnostics import Diagnostics
+from cmo.core.diagnostics import Diagnostics, Severity
 from cmo.core.files import read_or_report, report_not_regular
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
@@ -21,6 +21,9 @@ from cmo.yamlio.schema import validate
 PROGRAMME_FILE = "programme.yaml"
 CODEBOOK_FILE = "codebook.yaml"
 TRANSCRIPT_SUFFIX = ".md"
+# Markdown by either of its names; a `.txt` that opens as a transcript does (`---`) is reported, never read.
+TRANSCRIPT_SUFFIXES = (TRANSCRIPT_SUFFIX, ".markdown")
+PLAIN_TEXT_SUFFIX = ".txt"
 LINK_KEYS = ("same_as", "not_same_as")
 
 
@@ -47,6 +50,9 @@ class ProgrammeSource:
     programme: Programme | None
     codes: dict[str, DeclaredCode] = field(default_factory=dict)
     transcripts: list[Path] = field(default_factory=list)
+    # code -> (programme, codebook) of the codes only other programmes' own codebooks declare: read on the
+    # first unknown code (a clean corpus never pays for it), see `declared_elsewhere`.
+    elsewhere: dict[str, list[tuple[str, str]]] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -57,21 +63,27 @@ class Corpus:
     programmes: dict[str, ProgrammeSource] = field(default_factory=dict)
 
 
+# What `_read_yaml` gives for a file it has reported it cannot read (or decode, or parse): nothing more to say.
+_UNREAD: Any = object()
+
+
 def _read_yaml(path: Path, diagnostics: Diagnostics) -> Any:
     shown = display_path(path)
     raw = read_or_report(path, shown, diagnostics)
     if raw is None:
-        return None
+        return _UNREAD
     try:
         return load_bytes(raw)
     except YamlError as exc:
         diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
-        return None
+        return _UNREAD
 
 
 def load_codebook(path: Path, diagnostics: Diagnostics, *, shared: bool) -> dict[str, DeclaredCode]:
     """The codes one codebook file declares; an unreadable or invalid file declares none."""
     data = _read_yaml(path, diagnostics)
+    if data is _UNREAD:
+        return {}
     shown = display_path(path)
     codebook = validate(Codebook, data, path=shown, diagnostics=diagnostics, what="a codebook")
     if codebook is None:
@@ -115,8 +127,32 @@ def _not_regular(path: Path, diagnostics: Diagnostics) -> None:
     report_not_regular(display_path(path), diagnostics)
 
 
+def _starts_as_transcript(path: str) -> bool:
+    """Whether the file's first line is `---`, as a transcript's front matter opens (a byte-order mark allowed)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False
+    return head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip() == b"---"
+
+
+def _plain_text(entry: os.DirEntry[str], diagnostics: Diagnostics) -> None:
+    """A `.txt` written as a transcript is named, so it is not silently left out; notes and other text are not."""
+    if entry.is_file() and _starts_as_transcript(entry.path):
+        diagnostics.add(
+            display_path(Path(entry.path)),
+            1,
+            1,
+            Rule.TRANSCRIPT_SUFFIX,
+            f"not read: transcripts are Markdown files ending in {TRANSCRIPT_SUFFIX}; "
+            f"rename it to {Path(entry.name).stem}{TRANSCRIPT_SUFFIX}",
+            Severity.WARNING,
+        )
+
+
 def _transcripts_under(folder: Path, diagnostics: Diagnostics) -> list[Path]:
-    """The `.md` files under `folder` (hidden and symlinked folders skipped); only regular files are read."""
+    """The `.md` and `.markdown` files under `folder` (hidden and symlinked folders skipped); only regular files are read."""
     found: list[Path] = []
     stack = [str(folder)]
     while stack:
@@ -129,11 +165,13 @@ def _transcripts_under(folder: Path, diagnostics: Diagnostics) -> list[Path]:
             if entry.is_dir():
                 if not entry.is_symlink() and not entry.name.startswith("."):
                     stack.append(entry.path)
-            elif entry.name.endswith(TRANSCRIPT_SUFFIX):
+            elif entry.name.endswith(TRANSCRIPT_SUFFIXES):
                 if entry.is_file() or not os.path.exists(entry.path):
                     found.append(Path(entry.path))  # a dangling link is coded, and reported as unreadable
                 else:
                     _not_regular(Path(entry.path), diagnostics)
+            elif entry.name.lower().endswith(PLAIN_TEXT_SUFFIX):
+                _plain_text(entry, diagnostics)
     return found
 
 
@@ -263,7 +301,11 @@ def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: 
     path = folder / PROGRAMME_FILE
     shown = display_path(path)
     data = _read_yaml(path, diagnostics)
-    programme = validate(Programme, data, path=shown, diagnostics=diagnostics, what="programme.yaml")
+    programme = (
+        None
+        if data is _UNREAD
+        else validate(Programme, data, path=shown, diagnostics=diagnostics, what="programme.yaml")
+    )
     if programme is not None and programme.id != folder.name:
         mark = getattr(data, "value_marks", {}).get("id", Mark(1, 1))
         diagnostics.add(
@@ -316,13 +358,48 @@ def suggest_code(code: str, source: ProgrammeSource, kind: str | None = None) ->
     return did_you_mean(code, others)
 
 
-def default_corpus() -> Path:
-    """`corpus/` in the working directory, else the demo corpus that ships with cmo."""
-    local = Path("corpus")
-    if local.is_dir():
-        return local
+def declared_elsewhere(code: str, source: ProgrammeSource) -> str:
+    """For a code the programme does not declare: which other programmes' codebooks do, and where it would serve all.
+
+    The paths are named from the corpus folder (`corpus/b/codebook.yaml`), the same wherever cmo runs: the
+    message is cached with the transcript's other findings.
+    """
+    if source.elsewhere is None:
+        source.elsewhere = _codes_of_other_programmes(source.folder)
+    places = source.elsewhere.get(code)
+    if not places:
+        return ""
+    named = [f"{programme!r} ({path})" for programme, path in places]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    shared = f"{source.folder.parent.name}/{CODEBOOK_FILE}"
+    return (
+        f"; it is declared in programme{'s' if len(places) > 1 else ''} {listed}: declare it in {shared} "
+        f"(the shared codebook) to use it in {'both' if len(places) == 1 else 'all of them'}"
+    )
+
+
+def _codes_of_other_programmes(folder: Path) -> dict[str, list[tuple[str, str]]]:
+    """code -> (programme, codebook) for every code declared in the own codebook of a programme beside `folder`."""
+    root = folder.parent
+    found: dict[str, list[tuple[str, str]]] = {}
+    try:
+        children = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return found
+    for child in children:
+        path = child / CODEBOOK_FILE
+        if child.name == folder.name or not (child / PROGRAMME_FILE).is_file() or not path.is_file():
+            continue
+        shown = f"{root.name}/{child.name}/{CODEBOOK_FILE}"
+        for code_id in load_codebook(path, Diagnostics(), shared=False):  # its own problems are reported on its own
+            found.setdefault(code_id, []).append((child.name, shown))
+    return found
+
+
+def demo_corpus() -> Path:
+    """The demo corpus that ships with cmo (beside the package in a checkout, inside it when installed)."""
     package = Path(__file__).resolve().parent.parent
     for candidate in (package / "_demo" / "corpus", package.parent / "corpus"):
         if candidate.is_dir():
             return candidate
-    return local
+    return Path("corpus")

@@ -8,7 +8,7 @@ from typing import Any
 
 from cmo.core.diagnostics import Diagnostics, Severity
 from cmo.core.rules import Rule
-from cmo.yamlio.reader import YamlError, load
+from cmo.yamlio.reader import YamlError, load, not_utf8
 
 # A CommonMark code fence: up to three spaces, then ``` or ~~~ (or longer), then the info string.
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\n]*)$", re.MULTILINE)
@@ -41,16 +41,9 @@ def decode(raw: bytes, path: str, diagnostics: Diagnostics) -> str | None:
     """UTF-8 (a BOM allowed) with line endings made `\\n`; anything else is reported, not guessed."""
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        diagnostics.add(
-            path,
-            line,
-            column,
-            Rule.ENCODING,
-            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded); re-save it as UTF-8",
-        )
+    except UnicodeDecodeError:
+        mark, message = not_utf8(raw)
+        diagnostics.add(path, mark.line, mark.column, Rule.ENCODING, message)
         return None
     text = text.removeprefix("\ufeff")
     if "\r" in text:

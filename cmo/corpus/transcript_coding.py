@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypedDict
 
 from cmo.core.diagnostics import Diagnostic, Diagnostics, Severity
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
-from cmo.core.suggest import did_you_mean
+from cmo.core.suggest import did_you_mean, slug_of, with_article
 from cmo.corpus import evidence, speakers, transcript
 from cmo.corpus.evidence import Evidence
 from cmo.corpus.identity import EvidenceIds
-from cmo.corpus.layout import ProgrammeSource, suggest_code
+from cmo.corpus.layout import ProgrammeSource, declared_elsewhere, suggest_code
 from cmo.corpus.models import (
     DEFAULT_INTERVIEWERS,
     FIELD_KINDS,
@@ -27,9 +27,11 @@ from cmo.corpus.models import (
     SourceType,
 )
 from cmo.yamlio.reader import Mark, locate
-from cmo.yamlio.schema import TRANSCRIPT_ID_PATTERN, valid_part, validate
+from cmo.yamlio.schema import SLUG_PATTERN, TRANSCRIPT_ID_PATTERN, valid_part, validate
+from cmo.yamlio.syntax import space_after_colon
 
 _TRANSCRIPT_ID = re.compile(TRANSCRIPT_ID_PATTERN)
+_SLUG = re.compile(SLUG_PATTERN)
 _CORE_FIELDS = ("context", "mechanism", "outcome")
 
 # Plain tuples, not named ones, inside TranscriptData: the cache writes it with marshal, which takes
@@ -152,6 +154,8 @@ class TranscriptCoder:
             programme.programme.interviewers if programme.programme else DEFAULT_INTERVIEWERS
         )
         self.question_blocks: set[int] = set()  # fences of blocks already warned their evidence is a question
+        self.cmocs: dict[str, int] = {}  # each CMOC id the annotations name -> the line of the first
+        self.bad_cmocs: list[tuple[int, str]] = []  # (index of the diagnostic, slug) of each cmoc that is no id
 
     def error(self, mark: Mark | None, rule: str, message: str, severity: Severity = Severity.ERROR) -> None:
         mark = mark or Mark(1, 1)
@@ -179,7 +183,13 @@ class TranscriptCoder:
         return self.finish()
 
     def finish(self) -> TranscriptResult:
-        self.result.diagnostics = self.diagnostics.items
+        items = self.diagnostics.items
+        for index, slug in self.bad_cmocs:  # known only now: the CMOC may be named further down
+            if slug in self.cmocs:
+                found = items[index]
+                items[index] = replace(found, message=f"{found.message} (line {self.cmocs[slug]} names that CMOC)")
+        self.bad_cmocs = []
+        self.result.diagnostics = items
         self.result.summarise(self.records)
         return self.result
 
@@ -220,7 +230,11 @@ class TranscriptCoder:
         text: str,
         front: FrontMatter | None,
     ) -> Record | None:
-        annotation = validate(Annotation, data, path=self.shown, diagnostics=self.diagnostics, what="an annotation")
+        reported = len(self.diagnostics.items)
+        annotation = validate(
+            Annotation, data, path=self.shown, diagnostics=self.diagnostics, what="an annotation", at=Mark(line, 1)
+        )
+        self.note_cmoc(data, line, reported)
         if annotation is None:
             partial = valid_part(Annotation, data)
             if partial is not None:
@@ -249,7 +263,7 @@ class TranscriptCoder:
             self.error(
                 locate(data, ("elicited",)),
                 Rule.ELICITED_SOURCE,
-                f"`elicited: true` in {_article(front.source.value)} {front.source.value}: nobody was put a theory "
+                f"`elicited: true` in {with_article(front.source.value)}: nobody was put a theory "
                 "to answer, so the evidence counts as "
                 + ("observed" if front.source is SourceType.OBSERVATION else "documentary"),
                 severity=Severity.WARNING,
@@ -296,32 +310,49 @@ class TranscriptCoder:
         for name, codes in fields.items():
             if name in ("resource", "reasoning"):
                 continue  # checked as part of `mechanism`
-            expected = FIELD_KINDS[name]
             for code, loc in codes:
-                declared = self.programme.codes.get(code)
-                mark = locate(data, loc)
-                if declared is None:
-                    ok = False
-                    self.result.undeclared.append(
-                        UndeclaredCode(self.programme.id, code, self.shown, mark.line if mark else 1)
-                    )
-                    self.error(
-                        mark,
-                        Rule.UNKNOWN_CODE,
-                        f"unknown code {code!r}: not in any codebook of programme {self.programme.id!r}"
-                        f"{suggest_code(code, self.programme, expected)}",
-                    )
-                elif declared.code.kind != expected:
-                    ok = False
-                    self.error(
-                        mark,
-                        Rule.CODE_KIND,
-                        f"code {code!r} is {_article(declared.code.kind)} {declared.code.kind} code, but `{name}` takes {expected} codes"
-                        f"{suggest_code(code, self.programme, expected) if name != 'enablers' and name != 'barriers' else ''}",
-                    )
+                ok = self.check_code(code, name, locate(data, loc)) and ok
         if not ok:
             return None
         return {name: _unique(code for code, _ in codes) for name, codes in fields.items()}
+
+    def note_cmoc(self, data: Any, line: int, reported: int) -> None:
+        """Keep the CMOC ids the annotations name, and which diagnostics (from `reported` on) say a cmoc is no id."""
+        cmoc = data.get("cmoc") if isinstance(data, dict) else None
+        if not isinstance(cmoc, str):
+            return
+        if _SLUG.match(cmoc):
+            self.cmocs.setdefault(cmoc, line)
+            return
+        for index in range(reported, len(self.diagnostics.items)):
+            if self.diagnostics.items[index].message.startswith("cmoc: "):
+                self.bad_cmocs.append((index, slug_of(cmoc)))
+
+    def check_code(self, code: str, name: str, mark: Mark | None) -> bool:
+        """Whether `code` is declared, of the kind field `name` takes; reported when not."""
+        expected = FIELD_KINDS[name]
+        declared = self.programme.codes.get(code)
+        if declared is None:
+            self.result.undeclared.append(UndeclaredCode(self.programme.id, code, self.shown, mark.line if mark else 1))
+            hint = declared_elsewhere(code, self.programme) or _misread(code, name, self.programme)
+            self.error(
+                mark,
+                Rule.UNKNOWN_CODE,
+                f"unknown code {code!r}: not in any codebook of programme {self.programme.id!r}"
+                f"{hint or suggest_code(code, self.programme, expected)}",
+            )
+            return False
+        if declared.code.kind == expected:
+            return True
+        # Only a code of the kind wanted is a fix; enablers and barriers are contexts any context code may fill.
+        same_kind = [c for c, d in self.programme.codes.items() if d.code.kind == expected]
+        self.error(
+            mark,
+            Rule.CODE_KIND,
+            f"code {code!r} is {with_article(declared.code.kind)} code, but `{name}` takes {expected} codes"
+            f"{did_you_mean(code, same_kind) if name not in ('enablers', 'barriers') else ''}",
+        )
+        return False
 
     def evidence(
         self, annotation: Annotation, data: Any, block: transcript.Block, text: str
@@ -388,5 +419,13 @@ def _unique(codes: Any) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
+def _misread(code: str, name: str, programme: ProgrammeSource) -> str:
+    """A hint for an unknown code that is a YAML slip around declared codes: `a - b`, `key:value`."""
+    parts = code.split(" - ")
+    if len(parts) > 1 and all(part in programme.codes for part in parts):
+        return (
+            f"; the '- ' items under `{name}:` are not lined up, so YAML read them as this one code: "
+            "indent each '- ' by the same number of spaces"
+        )
+    glued = space_after_colon(code)
+    return f"; {glued}" if glued else ""

@@ -13,7 +13,7 @@ from typing import Any
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
-from cmo.core.suggest import did_you_mean
+from cmo.core.suggest import did_you_mean, with_article
 from cmo.corpus.models import Code, CodeKind
 from cmo.qdpx.project import QdaCode
 from cmo.yamlio.reader import Mark, YamlError, load_bytes
@@ -229,7 +229,7 @@ class _Placer:
                     entry.mark.line,
                     entry.mark.column,
                     Rule.QDPX_MAP,
-                    f"id {entry.id!r} is already a {self.kinds[code_id]} code; {label!r} is {role.kind}",
+                    f"id {entry.id!r} is already {with_article(self.kinds[code_id])} code; {label!r} is {role.kind}",
                 )
                 return
             number += 1

@@ -1,4 +1,4 @@
-"""Escaping in one place: text made safe for a terminal (control characters), Markdown, HTML/SVG and JSON."""
+"""Escaping in one place: text made safe for a terminal (control characters), Markdown, HTML/SVG, JSON and spreadsheets."""
 
 from __future__ import annotations
 
@@ -54,3 +54,12 @@ def md_escape(text: str) -> str:
 def esc(text: object) -> str:
     """Text safe inside SVG or HTML, attribute values included."""
     return html.escape(str(text), quote=True)
+
+
+# What starts a formula (or a DDE payload) when a spreadsheet program opens a CSV or a cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(text: str) -> str:
+    """Text a spreadsheet shows as typed: one that would start a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -1,24 +1,50 @@
-"""Records out: the library's own JSON form of CMO records, as JSON, JSON Lines or YAML text."""
+"""Records out: the library's own JSON form of CMO records as JSON, JSON Lines or YAML, or a table as CSV or xlsx."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from cmo.corpus.models import Record
 from cmo.yamlio.emitter import dump
 
-RECORD_FORMATS = ("jsonl", "json", "yaml")
+RECORD_FORMATS = ("jsonl", "json", "yaml", "csv", "xlsx")
+# The format an --out file's suffix (in any case) asks for; any other suffix names none.
+RECORD_FORMAT_BY_SUFFIX = {
+    ".jsonl": "jsonl",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+}
 
 
 def record_dicts(records: Sequence[Record]) -> list[dict[str, Any]]:
     return [record.model_dump(mode="json") for record in records]
 
 
+def record_format(path: PurePath) -> str | None:
+    """The records format `path`'s suffix names, or None."""
+    return RECORD_FORMAT_BY_SUFFIX.get(path.suffix.lower())
+
+
+def records_workbook(records: Iterable[Record]) -> bytes:
+    """Records as an Excel workbook: one row per record, one column per field (built whole, not streamed)."""
+    from cmo.render.records_table import records_workbook as workbook
+
+    return workbook(records)
+
+
 def record_chunks(records: Iterable[Record], fmt: str) -> Iterator[str]:
     """Records as text, piece by piece, so a large corpus is written without holding all its records."""
-    if fmt == "jsonl":
+    if fmt == "csv":
+        from cmo.render.records_table import csv_chunks
+
+        yield from csv_chunks(records)
+    elif fmt == "jsonl":
         for record in records:
             yield json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n"
     elif fmt == "json":

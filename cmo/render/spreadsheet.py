@@ -16,6 +16,7 @@ from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
 
 from cmo.across.compare import CONVERGENT_KINDS, Comparison
 from cmo.render.compare_text import divergence
+from cmo.render.escape import FORMULA_STARTS, defuse
 from cmo.render.overarching import CONDITION_TITLES, OverarchingView
 from cmo.render.refinement import sheet_rows as refinement_rows
 from cmo.render.view import (
@@ -33,7 +34,6 @@ Cell = str | int | float | None
 Table = tuple[list[str], Sequence[Sequence[Cell]]]
 
 # Spreadsheet programs run a cell that starts with one of these as a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's limit on the characters in one cell; longer text makes it "repair" the file.
 EXCEL_CELL_LIMIT = 32767
 TRUNCATED = " […]"
@@ -265,11 +265,6 @@ def overarching_rows(view: OverarchingView) -> Table:
                 [*shared, side.programme, "; ".join(side.cmocs), *evidence, "; ".join(side.outcome), *conditions]
             )
     return header, rows
-
-
-def defuse(text: str) -> str:
-    """Text a spreadsheet shows as typed: one that would start a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def render_csv(report: Report) -> bytes:

@@ -11,8 +11,8 @@ from cmo.core.files import read_or_report
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
-from cmo.corpus.layout import Corpus
 from cmo.corpus.identity import passage_key
+from cmo.corpus.layout import Corpus
 from cmo.corpus.models import Stance
 from cmo.theory.model import (
     CMO_PARTS,

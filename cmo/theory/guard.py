@@ -159,15 +159,11 @@ def _comments(lines: Iterable[str]) -> Counter[str]:
     return found
 
 
-def check_written(before: Any, before_lines: list[str], text: str, kept: list[Any], added: list[str]) -> None:
-    """Raise `UnsafeWrite` unless `text` reads back with every curated field, top-level key and comment of the input.
-
-    `before` is the parsed input (None for a new file), `kept` its CMOCs that merge keeps (in order), `added`
-    the ids of the new CMOCs it appends.
-    """
+def _read_back(text: str) -> tuple[dict[Any, Any], list[dict[Any, Any]]]:
+    """(top-level keys with their values, the CMOCs' curated keys) of merge's output, or `UnsafeWrite`."""
     try:
         back = _Readback(text)
-        top, cmocs = back.top, back.cmocs
+        return back.top, back.cmocs
     except _NeedsFullRead:
         try:
             data = load(text)
@@ -179,7 +175,7 @@ def check_written(before: Any, before_lines: list[str], text: str, kept: list[An
         if not isinstance(data, dict):
             raise UnsafeWrite("the text merge wrote is not a mapping") from None
         top = {key: None if key in (*_REGENERATED, "cmocs") else value for key, value in data.items()}
-        cmocs = [_curated(item) for item in data.get("cmocs") or [] if isinstance(item, dict)]
+        return top, [_curated(item) for item in data.get("cmocs") or [] if isinstance(item, dict)]
     except YamlError as exc:
         raise UnsafeWrite(f"the text merge wrote does not read back as YAML: {exc.message}") from None
     except yaml.YAMLError as exc:
@@ -187,6 +183,15 @@ def check_written(before: Any, before_lines: list[str], text: str, kept: list[An
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} of the new text" if mark else ""
         raise UnsafeWrite(f"the text merge wrote does not read back as YAML: {problem}{where}") from None
+
+
+def check_written(before: Any, before_lines: list[str], text: str, kept: list[Any], added: list[str]) -> None:
+    """Raise `UnsafeWrite` unless `text` reads back with every curated field, top-level key and comment of the input.
+
+    `before` is the parsed input (None for a new file), `kept` its CMOCs that merge keeps (in order), `added`
+    the ids of the new CMOCs it appends.
+    """
+    top, cmocs = _read_back(text)
     before_top: dict[Any, Any] = before if isinstance(before, dict) else {}
     marks = getattr(before, "key_marks", {})
     for key in ("programme", "cmocs"):

@@ -40,7 +40,8 @@ def is_theory_path(path: Path) -> bool:
         return path.suffix in THEORY_SUFFIXES and path.name not in _NOT_THEORIES
     if not path.is_dir() or (path / "programme.yaml").exists() or any(path.glob("*/programme.yaml")):
         return False
-    return any(path.glob("*.yaml")) or any(path.glob("*.yml"))
+    # A study's theories/ before the first merge holds no theory yet, and is still no corpus folder.
+    return path.name == "theories" or any(path.glob("*.yaml")) or any(path.glob("*.yml"))
 
 
 def theory_files(path: Path) -> list[Path]:
@@ -145,6 +146,8 @@ def existing_overarching(path: Path, shown: str, diagnostics: Diagnostics) -> st
         return None
     raw = path.read_bytes()
     data = parse_document(raw, shown, diagnostics)
-    if readable(data) and not is_overarching(data):
+    if not readable(data):
+        return None  # reported (not UTF-8, not YAML): the caller stops on the error
+    if not is_overarching(data):
         diagnostics.add(shown, 1, 1, Rule.NOT_OVERARCHING, "this file is not an overarching theory; not overwritten")
     return raw.decode("utf-8-sig").replace("\r\n", "\n")

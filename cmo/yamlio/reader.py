@@ -9,15 +9,17 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from cmo.core.rules import Rule
+from cmo.yamlio.syntax import explain
 
 try:  # libyaml's C parser when the wheel has it; the constructor below is ours either way
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-__all__ = ["Mark", "MarkedMap", "MarkedSeq", "YamlError", "load", "load_bytes", "locate"]
+__all__ = ["Mark", "MarkedMap", "MarkedSeq", "YamlError", "load", "load_bytes", "locate", "not_utf8"]
 
 _TAG = "tag:yaml.org,2002:"
+_BOM = b"\xef\xbb\xbf"
 _SAFE_CONSTRUCTOR = SafeConstructor()
 _SCALARS = {
     _TAG + "str": None,
@@ -183,12 +185,8 @@ def load(text: str, *, line_offset: int = 0) -> Any:
             return None
         return _Builder(len(text), line_offset).build(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(mark.line + 1 + line_offset, mark.column + 1) if mark else Mark(1 + line_offset, 1)
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            problem = f"{problem} ({exc.context})"
-        raise YamlError(Rule.YAML_SYNTAX, f"invalid YAML: {problem}", where) from None
+        found = explain(exc, text)
+        raise YamlError(Rule.YAML_SYNTAX, found.message, Mark(found.line + 1 + line_offset, found.column + 1)) from None
     except yaml.YAMLError as exc:
         raise YamlError(Rule.YAML_SYNTAX, f"invalid YAML: {exc}", Mark(1 + line_offset, 1)) from None
     except RecursionError:
@@ -202,8 +200,28 @@ def load_bytes(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise YamlError(Rule.ENCODING, "file is not UTF-8; re-save it as UTF-8", Mark(1, 1)) from None
+        mark, message = not_utf8(raw)
+        raise YamlError(Rule.ENCODING, message, mark) from None
     return load(text.replace("\r\n", "\n"))
+
+
+def not_utf8(raw: bytes) -> tuple[Mark, str]:
+    """Where the first byte that is not UTF-8 is, and the message saying so; for bytes that do not decode.
+
+    The byte is counted from 1 in the whole file; the column in characters, as an editor shows it (a BOM is none).
+    """
+    body = raw.removeprefix(_BOM)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    else:  # pragma: no cover - only bytes that failed to decode are passed
+        bad = len(body)
+    line_start = body.rfind(b"\n", 0, bad) + 1
+    line = body.count(b"\n", 0, bad) + 1
+    column = len(body[line_start:bad].decode("utf-8")) + 1
+    byte = bad + len(raw) - len(body) + 1
+    return Mark(line, column), f"not UTF-8 at byte {byte} (line {line}, column {column}): save the file as UTF-8"
 
 
 def locate(data: Any, loc: tuple[int | str, ...], *, key: bool = False) -> Mark | None:

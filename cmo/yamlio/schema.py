@@ -8,8 +8,9 @@ from pydantic import BaseModel, ValidationError
 
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.rules import Rule
-from cmo.core.suggest import did_you_mean
+from cmo.core.suggest import did_you_mean, slug_of
 from cmo.yamlio.reader import Mark, locate
+from cmo.yamlio.syntax import space_after_colon
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -91,7 +92,9 @@ def _message(error: Any, path: tuple[int | str, ...], model: type[BaseModel]) ->
         return Rule.INVALID_VALUE, f"{name}: {value!r} is not one of {expected}{did_you_mean(str(value), choices)}"
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern")
-        return Rule.INVALID_VALUE, f"{name}: {value!r} {_PATTERN_RULES.get(pattern, f'does not match {pattern!r}')}"
+        rule = _PATTERN_RULES.get(pattern, f"does not match {pattern!r}")
+        fix = slug_of(value) if pattern == SLUG_PATTERN and isinstance(value, str) else ""
+        return Rule.INVALID_VALUE, f"{name}: {value!r} {rule}" + (f"; did you mean {fix!r}?" if fix else "")
     if kind == "list_type":
         return Rule.INVALID_VALUE, f"{name}: expected a list (or a single value), got {value!r}"
     return Rule.INVALID_VALUE, f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}" if name else error["msg"]
@@ -104,12 +107,18 @@ def validate(
     path: str,
     diagnostics: Diagnostics,
     what: str,
+    at: Mark | None = None,
 ) -> M | None:
-    """Validate YAML data against `model`; on failure add one diagnostic per problem and return None."""
+    """Validate YAML data against `model`; on failure add one diagnostic per problem and return None.
+
+    `at` is where the data starts when it has no mark of its own (a plain value: `context:stigma` in a block).
+    """
     if not isinstance(data, dict):
-        mark = getattr(data, "mark", None) or Mark(1, 1)
+        mark = getattr(data, "mark", None) or at or Mark(1, 1)
         shape = "empty" if data is None else f"a {type(data).__name__}"
-        diagnostics.add(path, mark.line, mark.column, Rule.NOT_A_MAPPING, f"{what} must be a YAML mapping, not {shape}")
+        hint = space_after_colon(data) if isinstance(data, str) else None
+        message = f"{what} must be a YAML mapping, not {shape}" + (f": {hint}" if hint else "")
+        diagnostics.add(path, mark.line, mark.column, Rule.NOT_A_MAPPING, message)
         return None
     try:
         return model.model_validate(data)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import typer
 
+from cmo import __version__
 from cmo.cli import app as cli_app
 from cmo.cli.commands import register_all
 from cmo.core.files import LockTimeout
@@ -34,6 +36,7 @@ def test_every_command_is_registered_once() -> None:
     register_all(cli_app.app)  # again: a no-op
     names = [command.name for command in cli_app.app.registered_commands]
     assert names == [
+        "init",
         "code",
         "validate",
         "merge",
@@ -161,3 +164,33 @@ def test_a_curated_file_that_cannot_be_written_is_one_line(
     result = cli("synthesise", *DEMO)
     assert result.exit_code == 1
     assert result.stderr.endswith("cmo: error: cannot write theories/overarching.yaml: Permission denied\n")
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [(*prefix, command.name) for command in group.registered_commands if command.name and not command.hidden]
+    for sub in group.registered_groups:
+        assert sub.name is not None and sub.typer_instance is not None
+        found.append((*prefix, sub.name))
+        found += _commands(sub.typer_instance, (*prefix, sub.name))
+    return found
+
+
+def test_every_command_help_ends_with_an_example(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register_all(cli_app.app)
+    names = _commands(cli_app.app)
+    assert ("merge",) in names and ("codebook", "link") in names and ("qdpx", "export") in names
+    for name in names:
+        monkeypatch.setattr(sys, "argv", ["cmo", *name, "--help"])
+        with pytest.raises(SystemExit):
+            cli_app.run()
+        out = capsys.readouterr().out
+        assert "Example: cmo " in out or "Examples: cmo " in out, name
+
+
+def test_dash_capital_v_is_the_version(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["cmo", "-V"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_app.run()
+    assert (exit_info.value.code, capsys.readouterr().out) == (0, f"cmo {__version__}\n")

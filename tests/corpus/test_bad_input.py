@@ -87,7 +87,7 @@ CASES = {
     ),
     "invalid YAML in a block": (
         _transcript("```cmo\ncontext: stigma\noutcome: [help-seeking\n```\n"),
-        ["alpha/t.md:11:1: error[yaml-syntax]: invalid YAML: did not find expected ',' or ']'"],
+        ["alpha/t.md:10:10: error[yaml-syntax]: the list opened with '[' here is not closed: end it with ']'"],
     ),
     "empty block": (
         _transcript("```cmo\n```\n"),
@@ -103,7 +103,7 @@ CASES = {
         _transcript("```cmo\noutcome: help-seeking\nquote: words from P02 about trust\n```\n"),
         [
             "alpha/t.md:10:8: error[quote-not-found]: quote does not occur in the transcript; closest passage is at "
-            "line 6 (96% similar): 'words from P01 about trust'"
+            "line 6 (96% similar): 'words from P01 about trust.'"
         ],
     ),
     "python object tag": (
@@ -159,7 +159,7 @@ def test_not_utf8(validate: Callable[..., Result]) -> None:
     result = validate(corpus_files(t=raw))
     assert result.exit_code == 1
     assert _diagnostics(result) == [
-        "alpha/t.md:5:8: error[encoding]: file is not UTF-8 (byte 0xe9 cannot be decoded); re-save it as UTF-8"
+        "alpha/t.md:5:8: error[encoding]: not UTF-8 at byte 35 (line 5, column 8): save the file as UTF-8"
     ]
 
 
@@ -276,5 +276,6 @@ def test_a_code_of_the_wrong_kind_is_never_suggested_as_its_own_fix(tmp_path: Pa
     lines = cli("validate", tmp_path).stdout.splitlines()
     assert [line.split(": ", 1)[1] for line in lines] == [
         "error[code-kind]: code 'stigma' is a context code, but `outcome` takes outcome codes; did you mean 'stigma-less'?",
-        "error[code-kind]: code 'stigma' is a context code, but `mechanism` takes mechanism codes; did you mean 'stigma-less'?",
+        # 'stigma-less' is an outcome code: no fix for a field of mechanism codes
+        "error[code-kind]: code 'stigma' is a context code, but `mechanism` takes mechanism codes",
     ]

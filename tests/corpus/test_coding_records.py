@@ -164,7 +164,7 @@ def test_a_quote_not_in_the_transcript_says_what_is_closest(coded: Coded) -> Non
             9,
             8,
             "quote-not-found",
-            "quote does not occur in the transcript; closest passage is at line 5 (95% similar): 'Some passage of text'",
+            "quote does not occur in the transcript; closest passage is at line 5 (95% similar): 'Some passage of text.'",
         )
     ]
 
@@ -248,7 +248,7 @@ def test_an_unreadable_transcript_and_one_that_is_not_utf8(coded: Coded, tree: C
     result = code_corpus([root])
     assert [(Path(d.path).name, d.line, d.column, d.rule, d.message) for d in result.diagnostics] == [
         ("a.md", 1, 1, "unreadable", "cannot read file: No such file or directory"),
-        ("b.md", 4, 1, "encoding", "file is not UTF-8 (byte 0xff cannot be decoded); re-save it as UTF-8"),
+        ("b.md", 4, 1, "encoding", "not UTF-8 at byte 27 (line 4, column 1): save the file as UTF-8"),
     ]
     assert [(t.transcript_id, t.record_count) for t in result.transcripts] == [(None, 0), (None, 0)]
 

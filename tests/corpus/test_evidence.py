@@ -33,7 +33,7 @@ def test_closest_passage_names_its_line() -> None:
     line, score, passage = closest_passage(TEXT, "first para tw0") or (0, 0.0, "")
     assert line == 3
     assert score > 85
-    assert passage == "first para tw"
+    assert passage == "first para two"  # whole words, not the characters that matched
 
 
 # --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------
@@ -78,7 +78,7 @@ def test_describe_closest_quotes_a_snippet_of_at_most_eighty_characters() -> Non
     assert describe_closest("", "anything") == "the transcript has no text to quote from"
     long = "word " * 40
     message = describe_closest(f"intro\n\n{long}\n", long)
-    snippet = ("word " * 16)[:77] + "..."
+    snippet = ("word " * 15).rstrip() + "..."  # cut after the last whole word that fits
     assert message == f"closest passage is at line 3 (100% similar): {snippet!r}"
     assert describe_closest("short one\n", "short one") == "closest passage is at line 1 (100% similar): 'short one'"
     exactly = "abcdefghij" * 8

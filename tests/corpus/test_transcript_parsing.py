@@ -38,7 +38,7 @@ def test_decode_names_the_byte_and_its_line_and_column() -> None:
     diagnostics = Diagnostics()
     assert decode(b"ab\ncd\nxy\xff z\n", "t.md", diagnostics) is None
     assert diagnostics.items == [
-        Diagnostic("t.md", 3, 3, "encoding", "file is not UTF-8 (byte 0xff cannot be decoded); re-save it as UTF-8")
+        Diagnostic("t.md", 3, 3, "encoding", "not UTF-8 at byte 9 (line 3, column 3): save the file as UTF-8")
     ]
 
 
@@ -46,7 +46,7 @@ def test_decode_a_bad_byte_on_the_first_line_is_counted_from_column_one() -> Non
     diagnostics = Diagnostics()
     assert decode(b"abc\x80", "t.md", diagnostics) is None
     assert [(d.line, d.column) for d in diagnostics.items] == [(1, 4)]
-    assert "byte 0x80" in diagnostics.items[0].message
+    assert "at byte 4 (line 1, column 4)" in diagnostics.items[0].message
 
 
 def test_decode_counts_a_leading_newline_as_a_line() -> None:

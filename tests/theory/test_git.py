@@ -291,7 +291,7 @@ def test_a_broken_theory_does_not_stop_git_diff(driver: Path) -> None:
     shown = git(driver, "diff")
     assert shown.startswith(
         "cmo diff a/theories/alpha.yaml b/theories/alpha.yaml\n"
-        "b/theories/alpha.yaml:2:1: error[yaml-syntax]: invalid YAML: did not find expected node content"
+        "b/theories/alpha.yaml:1:12: error[yaml-syntax]: the list opened with '[' here is not closed: end it with ']'"
     )
     assert "--- a/theories/alpha.yaml\n+++ b/theories/alpha.yaml\n" in shown
     assert "+programme: [\n" in shown

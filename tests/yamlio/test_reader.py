@@ -106,7 +106,7 @@ def test_load_bytes_takes_a_bom_and_crlf_and_refuses_other_encodings() -> None:
     assert data.key_marks["b"] == Mark(2, 1)
     with pytest.raises(YamlError) as refused:
         load_bytes("b: é\n".encode("latin-1"))
-    assert (refused.value.rule, refused.value.mark) == ("encoding", Mark(1, 1))
+    assert (refused.value.rule, refused.value.mark) == ("encoding", Mark(1, 4))
 
 
 # --- tests that each kill a mutant the suite once let through (docs/testing.md) ----------------

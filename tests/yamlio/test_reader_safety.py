@@ -182,15 +182,17 @@ def test_long_text_and_long_floats_are_not_numbers_too_large() -> None:
     [
         (
             "a: [1, 2\nb: 3\n",
-            "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)",
-            Mark(21, 2),
+            "the list opened with '[' here is not closed: end it with ']'"
+            " (parser: did not find expected ',' or ']' while parsing a flow sequence)",
+            Mark(20, 4),
         ),
         (
             "a: 1\n---\nb: 2\n",
-            "invalid YAML: but found another document (expected a single document in the stream)",
+            "a '---' line starts a second YAML document, which cmo does not read: remove it"
+            " (parser: expected a single document in the stream, but found another document)",
             Mark(21, 1),
         ),
-        ("%YAML 1.1\n%YAML 1.1\n---\na", "invalid YAML: found duplicate %YAML directive", Mark(21, 1)),
+        ("%YAML 1.1\n%YAML 1.1\n---\na", "invalid YAML (parser: found duplicate %YAML directive)", Mark(21, 1)),
     ],
 )
 def test_syntax_errors_say_what_and_where(text: str, message: str, mark: Mark) -> None:
@@ -222,8 +224,8 @@ def test_load_bytes_refuses_other_encodings_with_advice() -> None:
         load_bytes(b"a: caf\xe9\n")
     assert (refused.value.rule, refused.value.message, refused.value.mark) == (
         "encoding",
-        "file is not UTF-8; re-save it as UTF-8",
-        Mark(1, 1),
+        "not UTF-8 at byte 7 (line 1, column 7): save the file as UTF-8",
+        Mark(1, 7),
     )
 
 

@@ -13,7 +13,7 @@ def register_all(app: typer.Typer) -> None:
         return
     _registered.add(id(app))
     # Imported here, not at the top: each command module imports cmo.cli.app, which calls this.
-    from . import code, codebook, compare, diff, importing, merge, qdpx, report, synthesise, validate
+    from . import code, codebook, compare, diff, importing, init, merge, qdpx, report, synthesise, validate
 
-    for command in (code, validate, codebook, merge, compare, importing, synthesise, report, diff, qdpx):
+    for command in (init, code, validate, codebook, merge, compare, importing, synthesise, report, diff, qdpx):
         command.register(app)

@@ -25,8 +25,13 @@ class _ListByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+_LIST_EXAMPLE = "Example: cmo codebook list corpus/northcliffe-connect --format json"
+_LINK_EXAMPLE = (
+    "Example: cmo codebook link northcliffe-connect:varied-careers riverside-bridges:diverse-work-backgrounds"
+)
 codebook_app = typer.Typer(
     name="codebook",
+    epilog="Examples: cmo codebook; " + _LINK_EXAMPLE.removeprefix("Example: "),
     cls=_ListByDefault,
     help="List each programme's codes with kind, label and use (`cmo codebook [PATH]`); confirm matches (`link`).",
     rich_markup_mode=None,
@@ -35,8 +40,13 @@ codebook_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     """Add `cmo codebook` (listing by default) and `cmo codebook link` to the `cmo` command."""
-    codebook_app.command("list")(codebook_command)
-    codebook_app.command("link")(link_command)
+    codebook_app.command("list", epilog="Example: cmo codebook list corpus/northcliffe-connect --format json")(
+        codebook_command
+    )
+    codebook_app.command(
+        "link",
+        epilog="Example: cmo codebook link northcliffe-connect:varied-careers riverside-bridges:diverse-work-backgrounds",
+    )(link_command)
     app.add_typer(codebook_app, name="codebook")
 
 
@@ -78,9 +88,9 @@ def link_command(
     corpus: CorpusOption = None,
 ) -> None:
     """Confirm a match: add the other codes to `same_as` of the first, in the codebook that declares it."""
+    from cmo.cli.inputs import corpus_to_write, default_corpus
     from cmo.cli.output import print_diagnostics
     from cmo.corpus.codebook_links import CodeRef, link_codes
-    from cmo.corpus.layout import default_corpus
 
     refs = [CodeRef.parse(text) for text in codes]
     bad = [text for text, ref in zip(codes, refs, strict=True) if ref is None]
@@ -88,7 +98,8 @@ def link_command(
         fail_usage(f"give codes as PROGRAMME:CODE (e.g. northcliffe-connect:varied-careers), not {bad[0]!r}")
     if len(refs) < 2:
         fail_usage("cmo codebook link needs two codes or more: PROGRAMME:CODE PROGRAMME:CODE")
-    link = link_codes(corpus or default_corpus(), [ref for ref in refs if ref], reject=reject, dry_run=dry_run)
+    root = (corpus or default_corpus()) if dry_run else corpus_to_write(corpus, "codebook link")
+    link = link_codes(root, [ref for ref in refs if ref], reject=reject, dry_run=dry_run)
     if not link.ok:
         print_diagnostics(link.diagnostics.sorted())
         raise typer.Exit(EXIT_FINDINGS)

@@ -22,7 +22,11 @@ _ABSENT = {os.devnull, "/dev/null"}
 
 def register(app: typer.Typer) -> None:
     """Add `cmo diff` to the `cmo` command."""
-    app.command("diff", no_args_is_help=True)(diff_command)
+    app.command(
+        "diff",
+        no_args_is_help=True,
+        epilog="Examples: cmo diff theories/northcliffe-connect.yaml --rev HEAD~1; cmo diff old.yaml new.yaml --format json",
+    )(diff_command)
 
 
 def _render(diff: TheoryDiff, fmt: DiffFormat) -> str:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cmo.across.matching import DEFAULT_THRESHOLD
 from cmo.cli.app import EXIT_FINDINGS, EXIT_OK
-from cmo.cli.options import CorpusOption, TheoriesOption, ThresholdOption
+from cmo.cli.options import CorpusOption, StaleStrictOption, TheoriesOption, ThresholdOption
 from cmo.core.words import numbered
 
 
 def register(app: typer.Typer) -> None:
     """Add `cmo import` to the `cmo` command."""
-    app.command("import")(import_command)
+    app.command(
+        "import",
+        epilog="Example: cmo import northcliffe-connect --into riverside-bridges --cmoc belonging-staff-understand-group --dry-run",
+    )(import_command)
 
 
 def import_command(
@@ -23,8 +25,9 @@ def import_command(
     into: Annotated[str, typer.Option("--into", help="Programme (or theory file) to import them into.")],
     cmoc: Annotated[list[str] | None, typer.Option("--cmoc", help="Only this CMOC (repeat for several).")] = None,
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
-    theories: TheoriesOption = Path("theories"),
+    theories: TheoriesOption = None,
     corpus: CorpusOption = None,
+    strict: StaleStrictOption = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print what the import would do.")] = False,
     allow_partial: Annotated[
         bool,
@@ -37,16 +40,18 @@ def import_command(
     """Carry CMOCs from one programme theory into another as hypotheses to test (status: imported)."""
     from cmo.across.compare import codebooks_for
     from cmo.across.importing import ImportFailed, code_kinds, import_text, report_lines, translations
-    from cmo.cli.inputs import theories_or_exit
+    from cmo.cli.inputs import default_corpus, theories_folder, theories_or_exit, warn_if_stale
     from cmo.cli.output import print_diagnostics
     from cmo.cli.writing import curated, write_curated
     from cmo.core.diagnostics import Diagnostics
     from cmo.core.paths import display_path
-    from cmo.corpus.layout import default_corpus, discover
+    from cmo.corpus.layout import discover
     from cmo.theory.store import resolve_theory
 
+    theories = theories_folder(theories, writes=None if dry_run else "import")
     diagnostics = Diagnostics()
     loaded = theories_or_exit([source, into], theories, diagnostics)
+    warn_if_stale([theory.programme.id for theory in loaded], theories, corpus or default_corpus(), strict=strict)
     origin, target = loaded
     found = discover([corpus or default_corpus()], Diagnostics())
     codebooks = codebooks_for(loaded, found)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,12 +12,14 @@ from cmo.cli.options import JobsOption, NoCacheOption, PathsArg, TheoriesOption
 
 def register(app: typer.Typer) -> None:
     """Add `cmo merge` to the `cmo` command."""
-    app.command("merge")(merge_command)
+    app.command("merge", epilog="Examples: cmo merge; cmo merge --check (in CI: exit 1 when a theory is stale)")(
+        merge_command
+    )
 
 
 def merge_command(
     paths: PathsArg = None,
-    theories: TheoriesOption = Path("theories"),
+    theories: TheoriesOption = None,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when a theory file is stale against the corpus.")
     ] = False,
@@ -26,7 +27,7 @@ def merge_command(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Build or update theories/<programme>.yaml from the records, keeping every curated field and comment."""
-    from cmo.cli.inputs import corpus_paths
+    from cmo.cli.inputs import corpus_paths, theories_folder, whole_programmes
     from cmo.cli.output import print_diagnostics, warn
     from cmo.cli.writing import curated, write_curated
     from cmo.core.files import Curated
@@ -34,7 +35,8 @@ def merge_command(
     from cmo.corpus.coding import code_corpus
     from cmo.theory.merge import merge_corpus
 
-    result = code_corpus(corpus_paths(paths), jobs=jobs, cache=not no_cache)
+    theories = theories_folder(theories, paths, writes=None if check else "merge")
+    result = code_corpus(whole_programmes(corpus_paths(paths)), jobs=jobs, cache=not no_cache)
     warn(result.warnings)
     print_diagnostics(result.diagnostics)
     if not result.ok:

@@ -14,6 +14,7 @@ from cmo.core.rules import Rule
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 qdpx_app = typer.Typer(
+    epilog="Examples: cmo qdpx import project.qdpx --programme my-programme; cmo qdpx export --out corpus.qdpx",
     name="qdpx",
     help="Exchange coded projects with NVivo, ATLAS.ti, MAXQDA and QualCoder as REFI-QDA .qdpx files.",
     no_args_is_help=True,
@@ -57,11 +58,17 @@ def _write_all(files: dict[Path, str]) -> None:
         raise typer.Exit(EXIT_FINDINGS) from None
 
 
-@qdpx_app.command("import", no_args_is_help=True)
+@qdpx_app.command(
+    "import",
+    no_args_is_help=True,
+    epilog="Example: cmo qdpx import project.qdpx --programme my-programme --source-type interview",
+)
 def import_command(
     file: Annotated[Path, typer.Argument(help="The .qdpx project to import.", show_default=False)],
     programme: Annotated[str, typer.Option("--programme", "-p", help="Id of the programme to import into.")],
-    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder.")] = Path("corpus"),
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus folder (default: the study's corpus/).", show_default=False)
+    ] = None,
     source_type: Annotated[
         str | None,
         typer.Option(
@@ -78,6 +85,7 @@ def import_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite transcripts that already exist.")] = False,
 ) -> None:
     """Import a REFI-QDA project: a transcript per text source, a `cmo` block per coded passage, the codebook."""
+    from cmo.cli.inputs import corpus_to_write
     from cmo.cli.output import print_diagnostics, tally
     from cmo.core.paths import display_path
     from cmo.core.suggest import did_you_mean
@@ -90,6 +98,7 @@ def import_command(
     kinds = [kind.value for kind in SourceType]
     if source_type is not None and source_type not in kinds:
         fail_usage(f"--source-type {source_type!r} is not one of {', '.join(kinds)}{did_you_mean(source_type, kinds)}")
+    corpus = corpus_to_write(corpus, "qdpx import")
     options = ImportOptions(
         programme=programme,
         corpus=corpus,
@@ -116,7 +125,9 @@ def import_command(
     raise typer.Exit(EXIT_OK if coded.ok else EXIT_FINDINGS)
 
 
-@qdpx_app.command("export", no_args_is_help=True)
+@qdpx_app.command(
+    "export", no_args_is_help=True, epilog="Example: cmo qdpx export northcliffe-connect --out northcliffe.qdpx"
+)
 def export_command(
     programmes: Annotated[
         list[str] | None,
@@ -126,13 +137,14 @@ def export_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="The .qdpx file to write.")] = None,
 ) -> None:
     """Export programmes as a REFI-QDA project: sources, the codebook by kind, each record's evidence coded."""
+    from cmo.cli.inputs import default_corpus
     from cmo.cli.output import print_diagnostics
     from cmo.core.diagnostics import Diagnostics
     from cmo.core.files import write_bytes_atomic
     from cmo.core.paths import display_path
     from cmo.core.suggest import did_you_mean
     from cmo.corpus.coding import code_corpus
-    from cmo.corpus.layout import PROGRAMME_FILE, default_corpus
+    from cmo.corpus.layout import PROGRAMME_FILE
     from cmo.qdpx.exporter import export_qdpx
 
     if out is None:

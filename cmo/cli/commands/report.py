@@ -10,7 +10,7 @@ import typer
 
 from cmo.across.matching import DEFAULT_THRESHOLD
 from cmo.cli.app import EXIT_FINDINGS, EXIT_OK, fail_usage
-from cmo.cli.options import CorpusOption, ReportFormat, TheoriesOption, ThresholdOption
+from cmo.cli.options import CorpusOption, ReportFormat, StaleStrictOption, TheoriesOption, ThresholdOption
 
 if TYPE_CHECKING:
     from cmo.core.diagnostics import Diagnostics
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add `cmo report` to the `cmo` command."""
-    app.command("report")(report_command)
+    app.command(
+        "report",
+        epilog="Examples: cmo report northcliffe-connect riverside-bridges --out report.html; cmo report northcliffe-connect --since ipt --format md",
+    )(report_command)
 
 
 def renderers() -> dict[str, Renderer]:
@@ -92,8 +95,9 @@ def report_command(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")] = None,
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
-    theories: TheoriesOption = Path("theories"),
+    theories: TheoriesOption = None,
     corpus: CorpusOption = None,
+    strict: StaleStrictOption = False,
     since: Annotated[
         str | None,
         typer.Option(
@@ -106,14 +110,16 @@ def report_command(
 ) -> None:
     """Render what people read: one programme's theory, the comparison of several, or the overarching theory, as HTML, Markdown, Excel, CSV, JSON or text."""
     from cmo.across.compare import compare
+    from cmo.cli.inputs import default_corpus, theories_folder, warn_if_stale
     from cmo.cli.output import console, progress
     from cmo.cli.writing import write_output
     from cmo.core.diagnostics import Diagnostics
-    from cmo.corpus.layout import default_corpus, discover
+    from cmo.corpus.layout import discover
     from cmo.render.formats import FORMAT_BY_SUFFIX
     from cmo.render.view import build_report
     from cmo.theory.store import programme_theory_names
 
+    theories = theories_folder(theories)
     chosen = fmt.value if fmt else FORMAT_BY_SUFFIX.get(out.suffix.lower(), "text") if out else "text"
     renderer = renderers()[chosen]
     if renderer.binary and out is None:
@@ -124,6 +130,10 @@ def report_command(
     diagnostics = Diagnostics()
     with progress(f"loading {len(names)} programme theories"):
         loaded, overarching = _inputs_or_exit(names, theories, diagnostics)
+        if loaded:
+            warn_if_stale(
+                [theory.programme.id for theory in loaded], theories, corpus or default_corpus(), strict=strict
+            )
         comparison = None
         if len(loaded) > 1:
             comparison = compare(loaded, discover([corpus or default_corpus()], Diagnostics()), threshold)

@@ -13,7 +13,7 @@ from cmo.cli.options import DiagnosticFormat, JobsOption, NoCacheOption, PathsAr
 
 def register(app: typer.Typer) -> None:
     """Add `cmo validate` to the `cmo` command."""
-    app.command("validate")(validate_command)
+    app.command("validate", epilog="Examples: cmo validate; cmo validate corpus theories --strict")(validate_command)
 
 
 def validate_command(
@@ -26,11 +26,10 @@ def validate_command(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Check transcripts, codebooks, programme files and theory files; print diagnostics only."""
-    from cmo.cli.inputs import corpus_paths
+    from cmo.cli.inputs import corpus_paths, default_corpus
     from cmo.cli.output import tally, warn
     from cmo.core.diagnostics import Diagnostics
     from cmo.corpus.coding import code_corpus
-    from cmo.corpus.layout import default_corpus
     from cmo.render.diagnostics import format_github, format_json, format_text
     from cmo.theory.check import check_theory
     from cmo.theory.store import is_theory_path, theory_files

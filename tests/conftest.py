@@ -114,6 +114,8 @@ def corpus_files(**transcripts: str | bytes) -> dict[str, str | bytes]:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own coding cache, never the user's."""
     monkeypatch.setenv("CMO_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # No test's study search climbs above pytest's own temporary folder into whatever the machine has there.
+    monkeypatch.setenv("CMO_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture

@@ -76,10 +76,27 @@ def find_study(start: Path, diagnostics: Diagnostics) -> Study | None:
     A relative `start` gives relative paths (`..`, `../corpus`), so messages name files as the user sees them.
     """
     absolute = start.resolve()
-    for folder in (absolute, *absolute.parents):
+    for folder in _folders_up(absolute):
         root = folder if start.is_absolute() else Path(os.path.relpath(folder))
         if (folder / MARKER).is_file():
             return read_marker(root / MARKER, diagnostics)
         if (folder / "corpus").is_dir() or (folder / "theories").is_dir():
             return Study(root, root / "corpus", root / "theories")
     return None
+
+
+def _folders_up(start: Path) -> list[Path]:
+    """`start` and the folders above it, stopping below any in `CMO_CEILING_DIRECTORIES` (as git's variable does).
+
+    The variable is a list of absolute paths (separated as PATH is); a ceiling itself is not searched, so a
+    stray `corpus/` in a shared folder above many studies (a temp folder, a home) is never taken for one.
+    """
+    ceilings = {
+        Path(part).resolve() for part in os.environ.get("CMO_CEILING_DIRECTORIES", "").split(os.pathsep) if part
+    }
+    found = [start]
+    for folder in start.parents:
+        if folder in ceilings:
+            break
+        found.append(folder)
+    return found

@@ -14,7 +14,7 @@ from cmo.yamlio.emitter import Flow
 from cmo.yamlio.schema import SLUG_PATTERN
 
 # Lines cmo writes into an exported selection's description; anything else there is a memo.
-_MARKER = re.compile(r"^(cmo record|cmoc|stance): *(\S.*?)\s*$")
+_MARKER = re.compile(r"^(cmo record|cmoc|stance|elicited): *(\S.*?)\s*$")
 _SLUG = re.compile(SLUG_PATTERN)
 _CORE_ROLES = (Role.CONTEXT, Role.MECHANISM, Role.RESOURCE, Role.REASONING, Role.OUTCOME)
 _FIELDS = (
@@ -40,6 +40,7 @@ class Configuration:
     record: str | None = None
     cmoc: str | None = None
     stance: str | None = None
+    elicited: bool = False
 
     def add_code(self, role: Role, code: str) -> None:
         codes = self.codes.setdefault(role, [])
@@ -56,6 +57,7 @@ class Configuration:
         self.record = self.record or other.record
         self.cmoc = self.cmoc or other.cmoc
         self.stance = self.stance or other.stance
+        self.elicited = self.elicited or other.elicited
 
     def mergeable(self, other: Configuration) -> bool:
         """Overlapping, and not two configurations cmo exported apart."""
@@ -88,6 +90,8 @@ def _description(configuration: Configuration, description: str | None) -> None:
             configuration.cmoc = value
         elif key == "stance" and value in set(Stance):
             configuration.stance = value
+        elif key == "elicited" and value == "true":
+            configuration.elicited = True
         else:
             memo.append(line)
     text = "\n".join(memo).strip()
@@ -166,6 +170,8 @@ def annotation(item: Configuration, quote: str, coder: str | None) -> tuple[dict
         mapping["cmoc"] = item.cmoc
     if item.stance and item.stance != Stance.SUPPORTS:
         mapping["stance"] = item.stance
+    if item.elicited:
+        mapping["elicited"] = True
     mapping["quote"] = quote
     if item.notes:
         mapping["note"] = "\n\n".join(item.notes)

@@ -254,6 +254,8 @@ class _Exporter:
             markers.append(f"cmoc: {record.cmoc}")
         if record.stance != "supports":
             markers.append(f"stance: {record.stance}")
+        if record.elicited:
+            markers.append("elicited: true")
         _add(element, "Description", "\n".join(markers))
         programme = self.corpus.programmes[record.programme]
         for role, code in record_roles(record):

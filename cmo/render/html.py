@@ -272,9 +272,7 @@ def _programme(programme: ProgrammeView) -> str:
 def _where(report: Report, part: str) -> str:
     """Links to the report's parts that cover a checklist item."""
     programmes = report.programmes
-    if part == "theory":
-        links = [(f"theory-{p.id}", f"{p.name}: programme theory") for p in programmes]
-    elif part == "cmocs":
+    if part == "cmocs":
         links = [(f"cmocs-{p.id}", f"{p.name}: CMOCs") for p in programmes]
     elif part == "comparison":
         if not _compared(report):

@@ -10,6 +10,7 @@ from cmo.render.refinement import (
     ABSENT,
     IPT_PART,
     IPT_TITLE,
+    NO_IPT,
     REFINEMENT_PART,
     SECTION_TITLE,
     TABLE_HEADER,
@@ -48,7 +49,7 @@ def _statement(side: Side | None) -> str:
 
 def _ipt(view: RefinementView, known: Collection[str]) -> str:
     if not view.ipt:
-        return '<p class="absent">None: no CMOC was initial at the revision, and none is now.</p>'
+        return f'<p class="absent">{esc(NO_IPT)}</p>'
     rows = []
     for row in view.ipt:
         kept = row.then is not None and row.now is not None and row.now.statement == row.then.statement
@@ -103,9 +104,11 @@ def toc_items(report: Report) -> list[str]:
 def checklist_links(
     programmes: Sequence[ProgrammeView], views: Sequence[RefinementView], part: str
 ) -> list[tuple[str, str]]:
-    """Where the checklist's refinement parts are: the IPT beside each theory, the trail beside the CMOCs."""
+    """Where the checklist's refinement parts are: item 4 the IPT tables, item 15 the trail beside the CMOCs.
+
+    Item 4 is the initial programme theory alone: the theory diagrams show the theory now, not the IPT.
+    """
     if part == IPT_PART:
-        links = [(f"ipt-{view.programme}", f"{view.name}: initial programme theory") for view in views if view.ipt]
-        return links + [(f"theory-{p.id}", f"{p.name}: programme theory") for p in programmes]
+        return [(f"ipt-{view.programme}", f"{view.name}: initial programme theory") for view in views if view.ipt]
     links = [(f"cmocs-{p.id}", f"{p.name}: CMOCs") for p in programmes]
     return links + [(f"refinement-{view.programme}", f"{view.name}: {SECTION_TITLE.lower()}") for view in views]

@@ -16,13 +16,18 @@ IPT_PART = "ipt"
 REFINEMENT_PART = "refinement"
 SECTION_TITLE = "How the theory was refined"
 IPT_TITLE = "Initial programme theory (IPT)"
+NO_IPT = "None: no CMOC was initial at the revision."
 ABSENT = "—"  # a side the CMOC is not in
 EVIDENCE_LEGEND = "supporting / refining / refuting"
-# What a trail adds to checklist items 4 (the initial programme theory) and 15 (how the findings refined it).
-_ITEM_4_MORE = (
+# RAMESES II item 4 is the initial programme theory: the checklist lists it only when a trail shows one.
+IPT_ITEM = (
+    4,
+    "Programme theory",
+    IPT_PART,
     "the initial programme theory: the CMOCs that were initial at the revision given to --since, as stated "
-    "then, with their evidence then and what became of each"
+    "then, with their evidence then and what became of each",
 )
+# What a trail adds to checklist item 15 (how the findings refined the theory).
 _ITEM_15_MORE = (
     "how the findings refined the theory since the revision given to --since: CMOCs refined, refuted, added, "
     "removed or merged, with their status and evidence then and now"
@@ -89,7 +94,8 @@ def became(trail: CmocTrail) -> str:
     assert now is not None
     status = now.status or Status.NEW
     if status is Status.INITIAL:
-        words = "still initial: evidence not yet judged" if now.evidence.total else "still initial: no evidence yet"
+        words = "initial: evidence not yet judged" if now.evidence.total else "initial: no evidence yet"
+        words = words if trail.change is Change.ADDED else "still " + words
     elif trail.then is not None and trail.then.status is status:
         words = f"still {status.value}"
     else:
@@ -130,16 +136,20 @@ def refinement_view(refinement: Refinement, name: str) -> RefinementView:
 def refined_checklist(
     checklist: Sequence[tuple[int, str, str, str]], views: Sequence[RefinementView]
 ) -> tuple[tuple[int, str, str, str], ...]:
-    """The checklist of a report that shows the trail: item 15 points at it, item 4 too when there is an IPT to show."""
-    more = {15: (REFINEMENT_PART, _ITEM_15_MORE)}
-    if any(view.ipt for view in views):
-        more[4] = (IPT_PART, _ITEM_4_MORE)
-    return tuple(
-        (number, title, more[number][0], f"{what}; and {more[number][1]}")
-        if number in more
+    """The checklist of a report that shows the trail: item 15 points at it too, and item 4 is the IPT when there is one.
+
+    Item 4 is listed only here: a CMOC initial at the revision is the one initial programme theory a report shows.
+    """
+    items = [
+        (number, title, REFINEMENT_PART, f"{what}; and {_ITEM_15_MORE}")
+        if number == 15
         else (number, title, part, what)
         for number, title, part, what in checklist
-    )
+        if number != IPT_ITEM[0]
+    ]
+    if any(view.ipt for view in views):
+        items.append(IPT_ITEM)
+    return tuple(sorted(items, key=lambda item: item[0]))
 
 
 def summary(view: RefinementView, code: Callable[[str], str]) -> list[str]:
@@ -177,8 +187,8 @@ def lede(view: RefinementView, code: Callable[[str], str]) -> str:
 def ipt_lede(view: RefinementView, code: Callable[[str], str]) -> str:
     """What the IPT table holds."""
     return (
-        f"The CMOCs with status initial at {code(view.revision)} (or still initial now): the theory as the team "
-        "stated it before the data, and what became of each."
+        f"The CMOCs with status initial at {code(view.revision)}: the theory as the team stated it before the data, "
+        "and what became of each (a CMOC added since is not part of it, whatever its status)."
     )
 
 
@@ -244,7 +254,7 @@ def _md_programme(view: RefinementView) -> list[str]:
                 f"{_md_cell(row.became)} | {_md_statement(row.now, row.then)} |"
             )
     else:
-        out.append("None: no CMOC was initial at the revision, and none is now.")
+        out.append(NO_IPT)
     out += ["", "#### CMOCs then and now", "", "| " + " | ".join(TABLE_HEADER) + " |", "|---" * len(TABLE_HEADER) + "|"]
     for cells in table_rows(view):
         out.append(f"| {_md_code(cells[0])} | " + " | ".join(_md_cell(c) if c else "" for c in cells[1:]) + " |")

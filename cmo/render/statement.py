@@ -11,6 +11,7 @@ from cmo.theory.model import CONDITION_ROLES, Cmoc, CodeRef, CodeRole, Overarchi
 DRAFT = "Draft:"
 _INNER = frozenset("-'’")  # may sit between the lower-case letters of an ordinary word: "Self-esteem", "Children's"
 _TRAILING = " .,;:"  # a label's closing punctuation would clash with the sentence's own
+_KEY_ROLES = frozenset({"resource", "reasoning", "mechanism", "outcome"})  # a generated CMOC's key
 
 
 def _ordinary(word: str) -> bool:
@@ -102,8 +103,33 @@ def _main(draft: Draft) -> str:
     ]
     if draft.outcome:
         return ", ".join([*(m for m in means if m), f"we expect to see {draft.outcome}"])
-    subject = draft.intervention or draft.agent
-    return f"we expect {subject}" + (f", with {draft.actors}," if draft.actors else "") + " to work"
+    return ""  # nothing to expect: no mechanism and no outcome, and no stand-in for them
+
+
+def _so_far(draft: Draft) -> str:
+    """With neither mechanism nor outcome, the coded parts each under its role; no expectation is stated."""
+    parts = [
+        f"{words} as {role}"
+        for words, role in (
+            (draft.context, "context"),
+            (draft.intervention, "the intervention"),
+            (draft.actors, "actors"),
+            (draft.enablers, "an enabler"),
+            (draft.barriers, "a barrier"),
+        )
+        if words
+    ]
+    return f"so far we find {join(parts)}" if parts else ""
+
+
+def _expectation(draft: Draft, main: str) -> str:
+    lead = [draft.lead, f"where we find {draft.context}" if draft.context else ""]
+    sentence = ", ".join([*(part for part in lead if part), main])
+    if draft.enablers:
+        sentence += f", especially where we{' also' if draft.context else ''} find {draft.enablers}"
+    if draft.barriers:
+        sentence += f", unless we find {draft.barriers}"
+    return sentence
 
 
 def compose(draft: Draft) -> str:
@@ -111,15 +137,18 @@ def compose(draft: Draft) -> str:
     trigger <reasoning>, so that we see <outcome>, especially where we also find <enablers>, unless we find
     <barriers>.' With no mechanism: 'through <intervention>, we expect to see <outcome>'.
 
-    Barriers only ever follow the main clause, after "unless"; enablers after "especially where".
+    Barriers only ever follow the main clause, after "unless"; enablers after "especially where". With
+    neither mechanism nor outcome nothing is expected, so no main clause is made up: 'so far we find
+    <context> as context, <intervention> as the intervention, <actors> as actors, <enablers> as an enabler
+    and <barriers> as a barrier'. With nothing coded at all, only the note follows "Draft:".
     """
-    lead = [draft.lead, f"where we find {draft.context}" if draft.context else ""]
-    sentence = ", ".join([*(part for part in lead if part), _main(draft)])
-    if draft.enablers:
-        sentence += f", especially where we{' also' if draft.context else ''} find {draft.enablers}"
-    if draft.barriers:
-        sentence += f", unless we find {draft.barriers}"
-    return f"{DRAFT} {sentence}." + (f" {draft.note}" if draft.note else "")
+    main = _main(draft)
+    if main:
+        sentence = _expectation(draft, main)
+    else:
+        so_far = _so_far(draft)
+        sentence = ", ".join(part for part in (draft.lead, so_far) if part) if so_far else ""
+    return " ".join([DRAFT, *([f"{sentence}."] if sentence else []), *([draft.note] if draft.note else [])])
 
 
 def composed_statement(cmoc: Cmoc) -> str:
@@ -129,13 +158,19 @@ def composed_statement(cmoc: Cmoc) -> str:
     working through existing key persons in the community to trigger building trust with the group, so that
     we see group members seek help for their mental health, unless we find limited time scale of the
     project.' With no outcome coded, the sentence stops at the mechanism and ends 'Not yet coded: outcome.'
+    Contexts, interventions, actors, enablers and barriers accumulate across the CMOC's passages, so they
+    are joined with "or" ("where we find short-term funding or stigma around mental health"): "and" would
+    state a conjunction no passage may show. The parts of the mechanism and the outcomes are joined with "and".
     """
 
     def refs(role: CodeRole) -> list[CodeRef]:
         return list(cmoc.codes.get(role, []))
 
     def say(role: CodeRole, leave_out: frozenset[str] = frozenset()) -> str:
-        return phrase(ref.label or ref.id for ref in refs(role) if ref.id not in leave_out)
+        # Mechanism and outcome codes are the configuration's key: every passage has all of them ("and").
+        # The rest accumulate across its passages, so no passage need show two of them together ("or").
+        conjunction = "and" if role in _KEY_ROLES else "or"
+        return phrase((ref.label or ref.id for ref in refs(role) if ref.id not in leave_out), conjunction)
 
     split = frozenset(ref.id for ref in refs("resource") + refs("reasoning"))  # as the diagram splits them
     draft = Draft(

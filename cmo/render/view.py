@@ -9,7 +9,7 @@ from typing import Any
 
 from cmo.across.compare import Comparison
 from cmo.core.words import numbered
-from cmo.corpus.identity import passage_of
+from cmo.corpus.identity import passage_key
 from cmo.corpus.models import SourceType
 from cmo.render.overarching import OverarchingView, overarching_view
 from cmo.render.refinement import RefinementView, refined_checklist, refinement_view
@@ -20,8 +20,8 @@ from cmo.theory.model import CMO_PARTS, Cmoc, Fragment, OverarchingTheory, Theor
 from cmo.theory.refinement import Refinement
 
 # RAMESES II reporting standards for realist evaluations (Wong et al. 2016): the items a report covers.
+# Item 4 is the *initial* programme theory: only a report with --since shows one (refinement.IPT_ITEM).
 RAMESES_ITEMS: tuple[tuple[int, str, str, str], ...] = (
-    (4, "Programme theory", "theory", "each programme's theory as CMOCs and a diagram"),
     (9, "Describe the programme evaluated", "programmes", "programme descriptions side by side"),
     (11, "Data collection methods", "cmocs", "evidence by source type (interview, observation, document, workshop)"),
     (
@@ -246,7 +246,9 @@ def completeness_summary(programme: ProgrammeView) -> str:
 
 def fragment_passages(programme: ProgrammeView) -> int:
     """How many distinct passages the programme's fragments hold."""
-    return len({passage_of(place.record) for fragment in programme.fragments for place in fragment.places})
+    return len(
+        {passage_key(place.record, place.lines) for fragment in programme.fragments for place in fragment.places}
+    )
 
 
 def fragment_where(fragment: FragmentView) -> str:
@@ -256,8 +258,9 @@ def fragment_where(fragment: FragmentView) -> str:
         places.setdefault(place.transcript, []).append(place)
     shown = []
     for transcript, found in places.items():
-        word = "line" if len(found) == 1 and "-" not in found[0].lines else "lines"
-        spans = [p.lines + ("" if p.stance == "supports" else f" ({p.stance})") for p in found]
+        # A passage two coders coded is one place: each span once (with each stance it was given).
+        spans = list(dict.fromkeys(p.lines + ("" if p.stance == "supports" else f" ({p.stance})") for p in found))
+        word = "line" if len(spans) == 1 and "-" not in found[0].lines else "lines"
         shown.append(f"{transcript} {word} {', '.join(spans)}")
     return "; ".join(shown)
 

@@ -3,19 +3,25 @@
 Realist evaluation starts from an initial programme theory (IPT): CMOCs with `status: initial`, written
 before any data. `cmo report --since REV` reads each theory file as committed at REV and sets every CMOC
 then against now: its status, statement and evidence (distinct passages per stance), which CMOCs were
-added, removed, refuted or merged into another since, and what became of each CMOC of the IPT.
+added, removed, refuted or merged into another since, and what became of each CMOC of the IPT (the CMOCs
+`initial` at REV).
+
+A passage is known by what it is, its transcript and its words as read, not by its record id: ids were
+positional (`prog/t#3`) before they were content digests (`prog/t#1a2b3c4d`), and quotes were stored as
+raw Markdown (`**P01:** ...`) before they were reading text, so only the words match across the change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from cmo.core.diagnostics import Diagnostics
-from cmo.corpus.identity import passage_of
 from cmo.corpus.models import Stance
+from cmo.corpus.reading import reading_text
 from cmo.theory.git import GitError, read_at, repo_path, resolve_commit
 from cmo.theory.model import Cmoc, EvidenceEntry, Status, Theory, is_programme_theory, load_theory_bytes, parse_document
 from cmo.theory.store import resolve_theory
@@ -26,8 +32,12 @@ class Change(StrEnum):
 
     KEPT = "kept"  # in the theory then and now, under its id
     ADDED = "added"
-    REMOVED = "removed"  # gone, and its evidence is in no CMOC now
-    MERGED = "merged"  # gone, and its evidence now sits in another CMOC
+    REMOVED = "removed"  # gone, and none of its passages moved into another CMOC
+    MERGED = "merged"  # gone, and some of its passages now sit in a CMOC that did not hold them then
+
+
+# A passage of evidence by what it is: (transcript, its words as read, white space collapsed).
+Passage = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ class CmocTrail:
     id: str
     then: Side | None
     now: Side | None
-    merged_into: tuple[str, ...] = ()  # the CMOCs holding its evidence now, most shared passages first
+    merged_into: tuple[str, ...] = ()  # the CMOCs its passages moved into, most moved passages first
 
     @property
     def change(self) -> Change:
@@ -71,8 +81,8 @@ class CmocTrail:
 
     @property
     def initial(self) -> bool:
-        """Part of the initial programme theory: `initial` at the revision, or still (or newly) `initial` now."""
-        return any(side is not None and side.status is Status.INITIAL for side in (self.then, self.now))
+        """Part of the initial programme theory: `initial` at the revision (one added since never is)."""
+        return self.then is not None and self.then.status is Status.INITIAL
 
     @property
     def refuted(self) -> bool:
@@ -125,42 +135,72 @@ class Refinement:
         return self._ids(t for t in self.cmocs if t.refuted)
 
 
-def stance_counts(evidence: Sequence[EvidenceEntry]) -> StanceCounts:
-    """Distinct passages per stance, from the evidence entries themselves (theory files of any age have them)."""
+def passage(entry: EvidenceEntry) -> Passage:
+    """The passage an evidence entry quotes, the same in theory files of any age (not its record id: see above)."""
+    return entry.transcript, " ".join(reading_text(entry.quote).split())
 
+
+# A CMOC's evidence as (passage, stance) pairs, each entry read once.
+_Keyed = list[tuple[Passage, Stance]]
+
+
+def _stances(keyed: _Keyed) -> StanceCounts:
     def passages(stance: Stance) -> int:
-        return len({passage_of(entry.record) for entry in evidence if entry.stance is stance})
+        return len({key for key, said in keyed if said is stance})
 
     return StanceCounts(passages(Stance.SUPPORTS), passages(Stance.REFINES), passages(Stance.REFUTES))
 
 
-def _side(cmoc: Cmoc) -> Side:
-    return Side(cmoc.status, cmoc.statement, stance_counts(cmoc.evidence))
+def stance_counts(evidence: Sequence[EvidenceEntry]) -> StanceCounts:
+    """Distinct passages per stance, from the evidence entries themselves (theory files of any age have them)."""
+    return _stances([(passage(entry), entry.stance) for entry in evidence])
 
 
-def _passages(cmoc: Cmoc) -> set[str]:
-    return {passage_of(entry.record) for entry in cmoc.evidence}
+def _keyed(cmocs: Iterable[Cmoc]) -> dict[str, _Keyed]:
+    return {cmoc.id: [(passage(entry), entry.stance) for entry in cmoc.evidence] for cmoc in cmocs}
 
 
-def _merged_into(gone: Cmoc, now: Sequence[Cmoc]) -> tuple[str, ...]:
-    """The CMOCs of now that hold any of a gone CMOC's passages, those holding most first."""
-    passages = _passages(gone)
-    shared = {cmoc.id: len(passages & _passages(cmoc)) for cmoc in now}
-    return tuple(sorted((cmoc for cmoc, count in shared.items() if count), key=lambda c: (-shared[c], c)))
+def _holders(keyed: Mapping[str, _Keyed]) -> dict[Passage, set[str]]:
+    """Which CMOCs hold each passage: built once per version, so finding merges is linear in the evidence."""
+    held: dict[Passage, set[str]] = {}
+    for cmoc_id, pairs in keyed.items():
+        for key, _ in pairs:
+            held.setdefault(key, set()).add(cmoc_id)
+    return held
+
+
+def _merged_into(
+    gone: _Keyed, held_then: Mapping[Passage, set[str]], held_now: Mapping[Passage, set[str]]
+) -> tuple[str, ...]:
+    """The CMOCs that now hold passages of a gone CMOC they did not hold at the revision, most such passages first.
+
+    A passage that was in another CMOC already at the revision did not move, so it makes no merge.
+    """
+    moved: Counter[str] = Counter()
+    for key in {key for key, _ in gone}:
+        moved.update(held_now.get(key, set()) - held_then.get(key, set()))
+    return tuple(sorted(moved, key=lambda cmoc: (-moved[cmoc], cmoc)))
 
 
 def trail(then: Theory | None, now: Theory) -> tuple[CmocTrail, ...]:
     """Every CMOC of either version, set side by side by id."""
     old = {cmoc.id: cmoc for cmoc in then.cmocs} if then is not None else {}
     new = {cmoc.id: cmoc for cmoc in now.cmocs}
+    old_keyed, new_keyed = _keyed(old.values()), _keyed(new.values())
+    held_then, held_now = _holders(old_keyed), _holders(new_keyed)
+
+    def side(cmoc: Cmoc, keyed: _Keyed) -> Side:
+        return Side(cmoc.status, cmoc.statement, _stances(keyed))
+
     trails = []
     for cmoc_id, cmoc in old.items():
+        then_side = side(cmoc, old_keyed[cmoc_id])
         kept = new.get(cmoc_id)
         if kept is not None:
-            trails.append(CmocTrail(cmoc_id, _side(cmoc), _side(kept)))
+            trails.append(CmocTrail(cmoc_id, then_side, side(kept, new_keyed[cmoc_id])))
         else:
-            trails.append(CmocTrail(cmoc_id, _side(cmoc), None, _merged_into(cmoc, now.cmocs)))
-    trails += [CmocTrail(cmoc_id, None, _side(cmoc)) for cmoc_id, cmoc in new.items() if cmoc_id not in old]
+            trails.append(CmocTrail(cmoc_id, then_side, None, _merged_into(old_keyed[cmoc_id], held_then, held_now)))
+    trails += [CmocTrail(i, None, side(cmoc, new_keyed[i])) for i, cmoc in new.items() if i not in old]
     return tuple(trails)
 
 

@@ -229,11 +229,12 @@ def test_without_since_there_is_no_trail_and_no_claim_to_show_one(history: Path,
     markdown = _report(cli, "--format", "md").stdout
     assert "How the theory was refined" not in markdown
     assert "refine" not in _checklist_line(markdown, 15).lower()
-    assert "initial programme theory" not in _checklist_line(markdown, 4)
+    # RAMESES II item 4 is the initial programme theory, which only --since shows: not claimed without it.
+    assert not [line for line in markdown.splitlines() if line.startswith("| 4 | ")]
     data = json.loads(_report(cli, "--format", "json").stdout)
     assert "refinement" not in data
     items = {item["item"]: item for item in data["checklist"]}
-    assert (items[4]["section"], items[15]["section"]) == ("theory", "cmocs")
+    assert 4 not in items and items[15]["section"] == "cmocs"
 
 
 def test_html_links_the_checklist_to_the_trail(history: Path, cli: Callable[..., Result]) -> None:
@@ -242,6 +243,9 @@ def test_html_links_the_checklist_to_the_trail(history: Path, cli: Callable[...,
     assert '<a href="#refinement">How the theory was refined</a>' in page  # in the contents
     checklist = page[page.index('<section id="checklist">') :]
     assert '<a href="#ipt-alpha">Alpha Connectors: initial programme theory</a>' in checklist
+    # Item 4 is the IPT alone: the theory's diagram shows the theory now, not the initial one.
+    item_4 = checklist[checklist.index("<tr><td>4</td>") : checklist.index("<tr><td>9</td>")]
+    assert "#ipt-alpha" in item_4 and "#theory-alpha" not in item_4
     assert '<a href="#refinement-alpha">Alpha Connectors: how the theory was refined</a>' in checklist
     # The merged CMOC has no card to link to; the one it went into has.
     trail = page[page.index('<section id="refinement">') : page.index('<section id="checklist">')]
@@ -276,10 +280,14 @@ def test_a_theory_absent_at_the_revision_is_all_added(history: Path, cli: Callab
     (trail,) = data["refinement"]
     assert (trail["existed_then"], trail["theory_then"]) == (False, "ipt:theories/copy.yaml")
     assert trail["added"] == ["trust", "funding", "stigma", "peer-champions"]
-    assert trail["ipt"] == ["stigma"]  # still initial now
+    # Nothing was agreed at the revision: stigma, initial now, is a hypothesis added since, not the IPT.
+    assert trail["ipt"] == []
+    assert _by_id(trail)["stigma"]["became"] == "added since, initial: no evidence yet"
     assert (trail["removed"], trail["merged"], trail["refuted"]) == ([], {}, [])
+    assert 4 not in [item["item"] for item in data["checklist"]]  # no initial programme theory shown
     markdown = _report_of(cli, copy, "--format", "md").stdout
     assert "- The theory file did not exist at `ipt`: every CMOC has been added since" in markdown
+    assert "None: no CMOC was initial at the revision." in markdown
 
 
 def _report_of(cli: Callable[..., Result], theory: Path, *args: str) -> Result:
@@ -309,3 +317,69 @@ def test_a_broken_theory_at_the_revision_is_reported_with_its_place(history: Pat
     assert (result.exit_code, result.stdout) == (1, "")
     (line,) = result.stderr.splitlines()
     assert re.fullmatch(rf"broken:theories/alpha\.yaml:\d+:\d+: error\[{Rule.YAML_SYNTAX}\]: .+", line), line
+
+
+# The same IPT and pilot as merged by a cmo before content-based record ids: positional ids (the pilot's first
+# block `#1`, its second `#2`; a second coder's annotation of the first passage `#3`), quotes as raw Markdown,
+# counts without codings, supporting or refining.
+OLD_FORMAT_IPT = """\
+programme:
+  id: alpha
+  name: Alpha Connectors
+cmocs:
+  - id: trust
+    statement: If connectors build trust, then group members seek help, because they feel safe
+    status: initial
+    counts: {excerpts: 1, transcripts: 1, participants: 1, refuting: 0, by_source: {interview: 1}}
+    evidence:
+      - record: alpha/a-int-01#2
+        transcript: a-int-01
+        source: interview
+        lines: '19'
+        quote: '**P01:** Once the imam said I was all right, people came to me with their worries.'
+        stance: supports
+  - id: key-persons
+    statement: If connectors work through faith leaders, then people talk, because the leaders vouch for them
+    status: initial
+    counts: {excerpts: 2, transcripts: 1, participants: 1, refuting: 0, by_source: {interview: 2}}
+    evidence:
+      - record: alpha/a-int-01#1
+        transcript: a-int-01
+        source: interview
+        lines: 9-10
+        quote: "**P01:** It took months before anyone at the mosque\\nwould talk to me about how they were feeling."
+        stance: supports
+      - record: alpha/a-int-01#3
+        transcript: a-int-01
+        source: interview
+        lines: 9-10
+        coder: CD
+        quote: "**P01:** It took months before anyone at the mosque\\nwould talk to me about how they were feeling."
+        stance: supports
+  - id: funding
+    statement: If funding is short-term, then nobody is referred, because trust takes longer than the project
+    status: initial
+  - id: stigma
+    statement: If stigma is strong, then people stay silent, because talking is shameful
+    status: initial
+"""
+
+
+def test_a_theory_merged_before_content_ids_gives_the_same_trail(history: Path, cli: Callable[..., Result]) -> None:
+    theory = history / "theories" / "alpha.yaml"
+    now = theory.read_bytes()
+    theory.write_text(OLD_FORMAT_IPT, encoding="utf-8")
+    commit(history, "The IPT as an older cmo merged it")
+    git(history, "tag", "old-ipt")
+    theory.write_bytes(now)
+    (old,) = json.loads(_report(cli, "--since", "old-ipt", "--format", "json").stdout)["refinement"]
+    (new,) = json.loads(_report(cli, "--since", "ipt", "--format", "json").stdout)["refinement"]
+    # Its passages are known by their words, not by the ids that changed: key-persons' one passage is in trust now.
+    assert (old["removed"], old["merged"]) == ([], {"key-persons": ["trust"]})
+    for key in ("ipt", "refined", "refuted", "added", "removed", "merged"):
+        assert old[key] == new[key], key
+    # Two coders' annotations of the pilot passage (#1 and #3) are one supporting passage then.
+    assert _by_id(old)["key-persons"]["then"]["evidence"] == {"supporting": 1, "refining": 0, "refuting": 0}
+    assert [(c["id"], c["then"], c["became"]) for c in old["cmocs"]] == [
+        (c["id"], c["then"], c["became"]) for c in new["cmocs"]
+    ]

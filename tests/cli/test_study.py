@@ -172,3 +172,16 @@ def test_the_code_summary_counts_transcripts_by_source_type_and_records_apart(
     # two interviews with three records between them: the source columns count transcripts
     assert cells == ["alpha", "2", "2", "0", "0", "0", "3", cells[-1]]
     assert "interview ... workshop: transcripts of each kind" in result.stdout
+
+
+def test_a_ceiling_folder_stops_the_search_for_a_study(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "corpus").mkdir()  # a stray corpus/ in a shared folder above
+    inner = tmp_path / "shared" / "work"
+    inner.mkdir(parents=True)
+    os.chdir(inner)
+    monkeypatch.setenv("CMO_CEILING_DIRECTORIES", str(tmp_path / "shared"))
+    assert cli("validate").stderr.splitlines()[0] == DEMO_NOTICE
+    monkeypatch.setenv("CMO_CEILING_DIRECTORIES", "")
+    assert DEMO_NOTICE not in cli("validate").stderr  # without the ceiling, the stray folder is the study

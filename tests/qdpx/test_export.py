@@ -31,6 +31,7 @@ def _key(record: Record) -> tuple[object, ...]:
         record.coder,
         record.cmoc,
         record.stance,
+        record.elicited,
         record.note,
     )
 

@@ -277,7 +277,9 @@ def test_checklist_maps_rameses_items_to_the_report(demo: Report, demo_html: str
     section = demo_html[demo_html.index('id="checklist"') :]
     items = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", section)
     assert [(int(n), item) for n, item in items] == [(n, item) for n, item, _, _ in demo.checklist]
-    assert '<a href="#theory-riverside-bridges">Riverside Bridges: programme theory</a>' in section
+    assert '<a href="#cmocs-riverside-bridges">Riverside Bridges: CMOCs</a>' in section
+    # No --since, so no initial programme theory to show: RAMESES II item 4 is not claimed.
+    assert "<tr><td>4</td>" not in section and "#theory-" not in section
 
 
 def test_print_layout_breaks_pages_before_each_programme(demo_html: str) -> None:

@@ -21,26 +21,50 @@ SHOWN = {
     "Stigma around mental health": "stigma around mental health",
     "GP surgeries far from home": "GP surgeries far from home",
     "Community connectors": "community connectors",
+    "Drop-in sessions": "drop-in sessions",
     "Faith leaders": "faith leaders",
+    "Barbers": "barbers",
     "Working through key persons": "working through key persons",
     "Building trust with the group": "building trust with the group",
     "NHS talking therapies": "NHS talking therapies",
     "Group members seek help for their mental health": "group members seek help for their mental health",
     "A&E attendances": "A&E attendances",
     "Staff recruited locally": "staff recruited locally",
+    "Employees with varied career histories": "employees with varied career histories",
     "Limited time scale of the project": "limited time scale of the project",
     "Pennine Vale funding cuts": "Pennine Vale funding cuts",
 }
 CONTEXT = ["Stigma around mental health", "GP surgeries far from home"]
-INTERVENTION = ["Community connectors"]
-ACTORS = ["Faith leaders"]
+INTERVENTION = ["Community connectors", "Drop-in sessions"]
+ACTORS = ["Faith leaders", "Barbers"]
 RESOURCE = ["Working through key persons"]
 REASONING = ["Building trust with the group"]
 PLAIN = ["NHS talking therapies"]
 OUTCOME = ["Group members seek help for their mental health", "A&E attendances"]
-ENABLERS = ["Staff recruited locally"]
+ENABLERS = ["Staff recruited locally", "Employees with varied career histories"]
 BARRIERS = ["Limited time scale of the project", "Pennine Vale funding cuts"]
-PLACEHOLDERS = ("(no", "this programme runs", "If ", " then ", "Hindered", "leads to", "leading to", "None")
+# Stand-ins a draft once used for a part nobody coded; a missing part is named in the note instead.
+PLACEHOLDERS = (
+    "(no",
+    "this programme runs",
+    "If ",
+    " then ",
+    "Hindered",
+    "leads to",
+    "leading to",
+    "None",
+    "we expect the programme to work",
+    "we expect the programmes to work",
+    " to work",
+)
+# Accumulated across a CMOC's passages (joined with "or"), and how a draft with no expectation names each.
+ACCUMULATED: dict[CodeRole, str] = {
+    "context": "context",
+    "intervention": "the intervention",
+    "actor": "actors",
+    "enablers": "an enabler",
+    "barriers": "a barrier",
+}
 
 
 def _refs(labels: list[str]) -> list[CodeRef]:
@@ -84,13 +108,21 @@ def test_every_combination_of_coded_parts_reads_as_a_draft(
     }
     statement = composed_statement(_cmoc(codes))
     _assert_tidy(statement)
-    sentence, _, note = statement.partition(". ")
-    if not note:
-        sentence = sentence.removesuffix(".")
+    sentence, marker, rest = statement.removeprefix(f"{DRAFT} ").partition("Not yet coded: ")
+    sentence, note = sentence.strip().removesuffix("."), marker + rest
 
     for labels in codes.values():
         for label in labels:
             assert sentence.count(SHOWN[label]) == 1, (label, statement)
+
+    # What accumulates across passages is joined with "or": "and" would claim one passage shows both.
+    # The outcomes are the configuration's key, which every passage has: "and".
+    for role in ACCUMULATED:
+        if codes[role]:
+            first, second = (SHOWN[label] for label in codes[role])
+            assert f"{first} or {second}" in sentence and f"{first} and {second}" not in sentence, (role, statement)
+    if outcome:
+        assert f"{SHOWN[OUTCOME[0]]} and {SHOWN[OUTCOME[1]]}" in sentence
 
     # What is missing is named, plainly, after the sentence; nothing present is.
     # Enablers and barriers are contexts too (as completeness and `cmo validate` count them).
@@ -102,29 +134,47 @@ def test_every_combination_of_coded_parts_reads_as_a_draft(
         assert note == "" and "coded" not in statement
     assert "coded" not in sentence
 
-    # Contexts lead; the main clause follows; enablers, then barriers, after their own markers.
+    if mechanism == "none" and not outcome:
+        _assert_names_each_part_and_expects_nothing(sentence, codes)
+    else:
+        _assert_reads_as_an_expectation(sentence, codes)
+
+
+def _assert_names_each_part_and_expects_nothing(sentence: str, codes: dict[CodeRole, list[str]]) -> None:
+    """No mechanism and no outcome: each coded part under its role, in order, with no verb standing in."""
+    for words in ("we expect", "so that", "especially", "unless"):
+        assert words not in sentence, (words, sentence)
+    present = [role for role in ACCUMULATED if codes[role]]
+    if not present:
+        assert sentence == ""
+        return
+    assert sentence.startswith("so far we find ")
+    said = [sentence.index(f"{SHOWN[codes[role][-1]]} as {ACCUMULATED[role]}") for role in present]
+    assert said == sorted(said), sentence
+
+
+def _assert_reads_as_an_expectation(sentence: str, codes: dict[CodeRole, list[str]]) -> None:
+    """Contexts lead; the main clause follows; enablers, then barriers, after their own markers."""
     main = sentence.index("we expect")
-    for label in CONTEXT if context else []:
+    for label in codes["context"]:
         assert sentence.index(SHOWN[label]) < main
-    for label in (RESOURCE + REASONING if mechanism == "split" else PLAIN if mechanism == "plain" else []) + (
-        OUTCOME if outcome else []
-    ):
+    for label in codes["mechanism"] + codes["outcome"]:
         assert sentence.index(SHOWN[label]) > main
-    if mechanism == "split":
+    if codes["resource"]:
         assert "rely on working through key persons to trigger building trust with the group" in sentence
-    if outcome:
+    if codes["outcome"]:
         assert "so that we see group members seek help" in sentence or "we expect to see group members" in sentence
     said = [SHOWN[label] for label in OUTCOME + RESOURCE + REASONING + PLAIN if SHOWN[label] in sentence]
     main_end = max([main, *(sentence.index(words) for words in said)])
-    if enablers:
+    if codes["enablers"]:
         marker = sentence.index("especially where we")
         assert main_end < marker < sentence.index(SHOWN[ENABLERS[0]])
-    if barriers:
+    if codes["barriers"]:
         marker = sentence.index(", unless we find ")
         assert main_end < marker < sentence.index(SHOWN[BARRIERS[0]])
         assert all(sentence.index(SHOWN[label]) > marker for label in BARRIERS)
-        if enablers:
-            assert sentence.index(SHOWN[ENABLERS[0]]) < marker
+        if codes["enablers"]:
+            assert sentence.index(SHOWN[ENABLERS[-1]]) < marker
     else:
         assert "unless" not in sentence
 
@@ -143,31 +193,51 @@ def test_a_full_cmoc_reads_context_mechanism_outcome_enablers_barriers() -> None
         }
     )
     assert composed_statement(cmoc) == (
-        "Draft: where we find stigma around mental health and GP surgeries far from home, we expect community "
-        "connectors, with faith leaders, to rely on working through key persons to trigger building trust with the "
-        "group, so that we see group members seek help for their mental health and A&E attendances, especially where "
-        "we also find staff recruited locally, unless we find limited time scale of the project and Pennine Vale "
-        "funding cuts."
+        "Draft: where we find stigma around mental health or GP surgeries far from home, we expect community "
+        "connectors or drop-in sessions, with faith leaders or barbers, to rely on working through key persons to "
+        "trigger building trust with the group, so that we see group members seek help for their mental health and "
+        "A&E attendances, especially where we also find staff recruited locally or employees with varied career "
+        "histories, unless we find limited time scale of the project or Pennine Vale funding cuts."
+    )
+
+
+def test_contexts_coded_on_different_passages_are_not_said_to_hold_together() -> None:
+    cmoc = _cmoc(
+        {
+            "context": ["Short-term funding", "Stigma around mental health"],
+            "mechanism": ["Building trust with the group", "Understanding the group"],
+            "outcome": ["Reduced social isolation"],
+            "barriers": ["Distrust between providers", "Limited time scale of the project"],
+        }
+    )
+    assert composed_statement(cmoc) == (
+        "Draft: where we find short-term funding or stigma around mental health, we expect the programme to rely on "
+        "building trust with the group and understanding the group, so that we see reduced social isolation, unless "
+        "we find distrust between providers or limited time scale of the project."
     )
 
 
 def test_a_cmoc_with_no_mechanism_names_it_missing() -> None:
     cmoc = _cmoc({"intervention": INTERVENTION, "outcome": ["Reduced social isolation"], "barriers": BARRIERS[:1]})
     assert composed_statement(cmoc) == (
-        "Draft: through community connectors, we expect to see reduced social isolation, unless we find limited time "
-        "scale of the project. Not yet coded: mechanism."
+        "Draft: through community connectors or drop-in sessions, we expect to see reduced social isolation, unless we "
+        "find limited time scale of the project. Not yet coded: mechanism."
     )
 
 
 def test_a_cmoc_with_conditions_only_names_mechanism_and_outcome_missing() -> None:
     cmoc = _cmoc({"context": ["Stigma around mental health"], "barriers": BARRIERS[:1]})
+    # Nothing is expected of the programme: the coded parts are named under their roles.
     assert composed_statement(cmoc) == (
-        "Draft: where we find stigma around mental health, we expect the programme to work, unless we find limited "
-        "time scale of the project. Not yet coded: mechanism and outcome."
+        "Draft: so far we find stigma around mental health as context and limited time scale of the project as a "
+        "barrier. Not yet coded: mechanism and outcome."
     )
-    assert composed_statement(Cmoc(id="empty")) == (
-        "Draft: we expect the programme to work. Not yet coded: context, mechanism and outcome."
+    cmoc = _cmoc({"intervention": INTERVENTION, "actor": ACTORS[:1], "enablers": ENABLERS[:1]})
+    assert composed_statement(cmoc) == (
+        "Draft: so far we find community connectors or drop-in sessions as the intervention, faith leaders as actors "
+        "and staff recruited locally as an enabler. Not yet coded: mechanism and outcome."
     )
+    assert composed_statement(Cmoc(id="empty")) == "Draft: Not yet coded: context, mechanism and outcome."
 
 
 def test_acronyms_keep_their_case() -> None:
@@ -253,4 +323,10 @@ def test_an_overarching_statement_names_what_is_not_shared(mechanism: bool, outc
     assert ("so that we see reduced social isolation and A&E attendances" in statement) is (outcome and mechanism)
     assert ("No outcome is shared across the programmes." in statement) is not outcome
     assert ("No mechanism is shared across the programmes." in statement) is not mechanism
-    assert statement.index("NHS waiting lists") > statement.index("unless we find")
+    if mechanism or outcome:
+        assert statement.index("NHS waiting lists") > statement.index("unless we find")
+    else:
+        assert "we expect" not in statement and "unless" not in statement
+        assert "across a and b, so far we find stigma around mental health as context and NHS waiting lists as a " in (
+            statement
+        )

@@ -205,9 +205,10 @@ def test_checklist_names_rameses_items_and_summary_only_with_a_comparison() -> N
     from cmo.across.compare import compare
 
     one = Theory(programme=Programme(id="a", name="A"))
-    assert [number for number, *_ in build_report([one], None).checklist] == [4, 9, 11, 13, 14, 15]
+    # No item 4: without --since the report shows no initial programme theory (RAMESES II item 4).
+    assert [number for number, *_ in build_report([one], None).checklist] == [9, 11, 13, 14, 15]
     two = [one, Theory(programme=Programme(id="b", name="B"))]
-    assert [number for number, *_ in build_report(two, compare(two, None)).checklist] == [4, 9, 11, 13, 14, 15, 16]
+    assert [number for number, *_ in build_report(two, compare(two, None)).checklist] == [9, 11, 13, 14, 15, 16]
 
 
 def test_a_cmoc_shows_its_parts_its_confidence_and_passages_by_stance() -> None:
@@ -261,3 +262,17 @@ def test_fragments_are_kept_apart_with_their_passages_and_where_they_are() -> No
     assert fragment_where(programme.fragments[0]) == "h-int-01 lines 12-14; h-ws-01 line 40 (refutes)"
     # Two annotations of one passage (`#aaaa0001` and `#aaaa0001.2`) are one passage.
     assert fragment_passages(programme) == 2
+
+
+def test_a_fragment_passage_two_coders_coded_is_one_place() -> None:
+    from cmo.render.view import FragmentPlace, FragmentView, fragment_where
+
+    places = (
+        FragmentPlace("p/t#aaaa0001", "t", "9", "supports"),
+        FragmentPlace("p/t#aaaa0001.2", "t", "9", "supports"),
+        FragmentPlace("p/t#bbbb0002", "t", "12-13", "refutes"),
+        FragmentPlace("p/u#cccc0003", "u", "4", "supports"),
+    )
+    view = FragmentView("stigma", "context", "Stigma", 3, places)
+    assert fragment_where(view) == "t lines 9, 12-13 (refutes); u line 4"
+    assert fragment_where(FragmentView("stigma", "context", "Stigma", 1, places[:2])) == "t line 9"

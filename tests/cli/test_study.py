@@ -79,16 +79,32 @@ def test_outside_any_study_the_demo_is_used_and_said_so(tmp_path: Path, cli: Cal
     assert result.stderr.count("demo corpus") == 1
 
 
-@pytest.mark.parametrize("command", [["merge"], ["synthesise", "northcliffe-connect", "riverside-bridges"]])
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["merge"], "--theories"),
+        (["synthesise", "northcliffe-connect", "riverside-bridges"], "--theories"),
+        (["import", "northcliffe-connect", "--into", "riverside-bridges"], "--theories"),
+        (
+            ["codebook", "link", "northcliffe-connect:varied-careers", "riverside-bridges:diverse-work-backgrounds"],
+            "--corpus",
+        ),
+        (["qdpx", "import", "project.qdpx", "--programme", "mine"], "--corpus"),
+    ],
+)
 def test_outside_any_study_a_write_is_refused_unless_told_where(
-    tmp_path: Path, cli: Callable[..., Result], command: list[str]
+    tmp_path: Path, cli: Callable[..., Result], command: list[str], option: str
 ) -> None:
+    from cmo.corpus.layout import demo_corpus
+
+    demo = {path: path.read_bytes() for path in demo_corpus().rglob("*.yaml")}
     os.chdir(tmp_path)
     result = cli(*command)
     assert result.exit_code == 2
     assert "not inside a study (no cmo.yaml, corpus/ or theories/ here or above)" in result.stderr
-    assert "`cmo init` makes one) or say where with --theories DIR" in result.stderr
+    assert f"`cmo init` makes one) or say where with {option} DIR" in result.stderr
     assert list(tmp_path.iterdir()) == []
+    assert {path: path.read_bytes() for path in demo_corpus().rglob("*.yaml")} == demo  # the demo is never written
 
 
 def test_outside_a_study_merge_writes_where_theories_says(tmp_path: Path, cli: Callable[..., Result]) -> None:

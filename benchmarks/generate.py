@@ -10,6 +10,9 @@ KINDS = ("context", "mechanism", "outcome", "intervention", "actor")
 PROGRAMMES = 4
 WORDS_PER_TRANSCRIPT = 3_000
 ANNOTATIONS_PER_TRANSCRIPT = 10
+# The short corpus: what many studies hold, ~330 words and ~2 annotation blocks per transcript.
+SHORT_WORDS = 300
+SHORT_ANNOTATIONS = 2
 
 _VOCABULARY = [
     "community",
@@ -129,7 +132,13 @@ def _paragraph(rng: random.Random, words: int) -> str:
     return "\n".join(lines)
 
 
-def _transcript(number: int, rng: random.Random, codes: dict[str, list[str]]) -> str:
+def _transcript(
+    number: int,
+    rng: random.Random,
+    codes: dict[str, list[str]],
+    length: int = WORDS_PER_TRANSCRIPT,
+    annotations: int = ANNOTATIONS_PER_TRANSCRIPT,
+) -> str:
     source = SOURCES[number % len(SOURCES)]
     out = [
         "---",
@@ -141,8 +150,8 @@ def _transcript(number: int, rng: random.Random, codes: dict[str, list[str]]) ->
         "---",
         "",
     ]
-    paragraphs = WORDS_PER_TRANSCRIPT // 100
-    annotate = set(rng.sample(range(paragraphs), ANNOTATIONS_PER_TRANSCRIPT))
+    paragraphs = max(1, length // 100)
+    annotate = set(rng.sample(range(paragraphs), min(annotations, paragraphs)))
     for index in range(paragraphs):
         speaker = "**Interviewer:**" if index % 2 == 0 else f"**P{number % 500:03d}:**"
         paragraph = _paragraph(rng, 100)
@@ -166,8 +175,14 @@ def _transcript(number: int, rng: random.Random, codes: dict[str, list[str]]) ->
     return "\n".join(out)
 
 
-def generate(root: Path, transcripts: int, seed: int = 20241129) -> Path:
-    """Write a corpus of `transcripts` transcripts over several programmes under root; the same seed, the same bytes."""
+def generate(root: Path, transcripts: int, seed: int = 20241129, short: bool = False) -> Path:
+    """Write a corpus of `transcripts` transcripts over several programmes under root; the same seed, the same bytes.
+
+    `short` writes transcripts of ~330 words and 2 annotation blocks instead of ~3,000 words and 10 blocks.
+    """
+    words, annotations = (
+        (SHORT_WORDS, SHORT_ANNOTATIONS) if short else (WORDS_PER_TRANSCRIPT, ANNOTATIONS_PER_TRANSCRIPT)
+    )
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "codebook.yaml").write_text(_codebook("shared-", 40, rng), encoding="utf-8")
@@ -185,11 +200,11 @@ def generate(root: Path, transcripts: int, seed: int = 20241129) -> Path:
         codes = _codes_by_kind(["shared-", f"p{programme}-"], 40)
         folder = root / f"programme-{programme}" / SOURCES[number % len(SOURCES)]
         folder.mkdir(exist_ok=True)
-        (folder / f"t{number:05d}.md").write_text(_transcript(number, rng, codes), encoding="utf-8")
+        (folder / f"t{number:05d}.md").write_text(_transcript(number, rng, codes, words, annotations), encoding="utf-8")
     return root
 
 
-if __name__ == "__main__":  # pragma: no cover - used by hand: python -m benchmarks.generate DIR N
+if __name__ == "__main__":  # pragma: no cover - used by hand: python -m benchmarks.generate DIR N [--short]
     import sys
 
-    generate(Path(sys.argv[1]), int(sys.argv[2]))
+    generate(Path(sys.argv[1]), int(sys.argv[2]), short="--short" in sys.argv[3:])

@@ -20,14 +20,21 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
     assert 2_500 < len(transcript.split()) < 5_000
     assert transcript.count("```cmo") == 10
     assert {p.parent.name for p in first.rglob("t*.md")} == set(SOURCES)
+    short = generate(tmp_path / "short", 6, short=True)
+    words = [len(p.read_text(encoding="utf-8").split()) for p in short.rglob("t*.md")]
+    assert all(300 < count < 420 for count in words)
+    assert all(p.read_text(encoding="utf-8").count("```cmo") == 2 for p in short.rglob("t*.md"))
 
 
 def test_the_benchmark_runs_end_to_end_at_its_smallest_size(tmp_path: Path) -> None:
-    bench = Bench(tmp_path, runs=1, sizes=[8, 16])
+    bench = Bench(tmp_path, runs=1, sizes=[8, 16], short=8, theory_sizes=[4, 8])
     bench.startup()
+    bench.validate()
     bench.coding()
+    bench.records_out()
     bench.incremental()
     bench.merge()
+    bench.large_theories()
     bench.memory()
     bench.growth()
     out = tmp_path / "RESULTS.md"
@@ -39,10 +46,19 @@ def test_the_benchmark_runs_end_to_end_at_its_smallest_size(tmp_path: Path) -> N
         "one transcript changed",
         "cmo merge, new theory files",
         "peak memory",
+        "cmo validate, one-transcript corpus",
+        "cmo code --no-cache --out r.jsonl, jobs default, 8 short transcripts (wall)",
+        "cmo code --no-cache --out r.jsonl, jobs 1, 8 short transcripts (CPU)",
+        "cmo code --no-cache --out r.jsonl, jobs default, 16 long transcripts (wall)",
+        "cmo compare, four theories of 8 transcripts",
+        "cmo report --format html, four theories of 8 transcripts",
+        "cmo report --format xlsx, four theories of 4 transcripts",
+        "peak memory, cmo report --format xlsx, four theories of 8 transcripts",
     ):
         assert row in text
     assert "byte for byte identical: True" in text
     assert "cold cost per transcript (8: " in text and "Memory grows" in text
+    assert "From 4 to 8 transcripts" in text and "Short corpus: 8 transcripts" in text
 
 
 def test_compare_benchmark_reports_its_figures() -> None:

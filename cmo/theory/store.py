@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import read_or_report
@@ -19,7 +22,10 @@ from cmo.theory.model import (
     parse_document,
     readable,
 )
+from cmo.yamlio.reader import UNSURE, first_key, load_plain
 from cmo.yamlio.schema import validate
+
+M = TypeVar("M", bound=BaseModel)
 
 THEORY_SUFFIXES = (".yaml", ".yml")
 # Where `cmo synthesise` writes the overarching theory by default, in the theories folder.
@@ -58,8 +64,18 @@ def programme_theory_names(theories: Path) -> list[str]:
     return [
         path.stem
         for path in sorted(p for p in theories.glob("*.yaml") if p.is_file())
-        if not is_overarching(parse_document(path.read_bytes(), str(path), Diagnostics()))
+        if _not_overarching(path.read_bytes(), str(path))
     ]
+
+
+def _not_overarching(raw: bytes, shown: str) -> bool:
+    """Whether the file is no overarching theory: told by its first key `programme` alone, else by reading it."""
+    # A top-level mapping whose first key is `programme` is a programme theory or an unreadable file: never
+    # the overarching theory, whatever the rest holds, so programme theories are not read twice.
+    if first_key(raw) == "programme":
+        return True
+    data = load_plain(raw)
+    return not is_overarching(parse_document(raw, shown, Diagnostics()) if data is UNSURE else data)
 
 
 def resolve_theory(name: str, theories: Path) -> Path:
@@ -85,8 +101,10 @@ def _load_one(name: str, theories: Path, loaded: Loaded, diagnostics: Diagnostic
         diagnostics.add(shown, 1, 1, Rule.THEORY_MISSING, f"no theory file for {name!r} (run `cmo merge` first?)")
         return
     raw = read_or_report(path, shown, diagnostics)
-    data = parse_document(raw, shown, diagnostics) if raw is not None else None
-    if raw is None or not readable(data):
+    if raw is None or _quick_one(raw, loaded, overarching_ok):
+        return
+    data = parse_document(raw, shown, diagnostics)
+    if not readable(data):
         return
     if is_programme_theory(data):
         theory = validate(Theory, data, path=shown, diagnostics=diagnostics, what="a theory file")
@@ -100,6 +118,31 @@ def _load_one(name: str, theories: Path, loaded: Loaded, diagnostics: Diagnostic
         diagnostics.add(shown, 1, 1, Rule.COMPARE_DUPLICATE, "only one overarching theory can be reported at a time")
     else:
         loaded.overarching = load_overarching_bytes(raw, shown, diagnostics)
+
+
+def _valid(model: type[M], data: Any) -> M | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _quick_one(raw: bytes, loaded: Loaded, overarching_ok: bool) -> bool:
+    """Whether the file, read the fast way, is a valid theory of a kind wanted here, now in `loaded`.
+
+    Anything else (the fast reading unsure, the data invalid, the wrong kind) is read again the full way,
+    which reports it with its lines: the fast way only ever gives what the full way would.
+    """
+    data = load_plain(raw)
+    if is_programme_theory(data):
+        theory = _valid(Theory, data)
+        if theory is not None:
+            loaded.theories.append(theory)
+            return True
+    elif is_overarching(data) and overarching_ok and loaded.overarching is None:
+        loaded.overarching = _valid(OverarchingTheory, data)
+        return loaded.overarching is not None
+    return False
 
 
 def load_named(names: Sequence[str], theories: Path, diagnostics: Diagnostics, overarching_ok: bool = False) -> Loaded:
@@ -131,7 +174,13 @@ def overarching_beside(theories: Path, diagnostics: Diagnostics) -> OverarchingT
         return None
     shown = display_path(path)
     raw = read_or_report(path, shown, diagnostics)
-    if raw is None or not is_overarching(parse_document(raw, shown, Diagnostics())):
+    if raw is None:
+        return None
+    data = load_plain(raw)
+    quick = _valid(OverarchingTheory, data) if is_overarching(data) else None
+    if quick is not None:
+        return quick
+    if not is_overarching(parse_document(raw, shown, Diagnostics())):
         return None
     return load_overarching_bytes(raw, shown, diagnostics)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
 
 from cmo.core.rules import Rule
 from cmo.yamlio.syntax import explain
@@ -16,7 +17,19 @@ try:  # libyaml's C parser when the wheel has it; the constructor below is ours 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-__all__ = ["Mark", "MarkedMap", "MarkedSeq", "YamlError", "load", "load_bytes", "locate", "not_utf8"]
+__all__ = [
+    "UNSURE",
+    "Mark",
+    "MarkedMap",
+    "MarkedSeq",
+    "YamlError",
+    "first_key",
+    "load",
+    "load_bytes",
+    "load_plain",
+    "locate",
+    "not_utf8",
+]
 
 _TAG = "tag:yaml.org,2002:"
 _BOM = b"\xef\xbb\xbf"
@@ -239,6 +252,153 @@ def locate(data: Any, loc: tuple[int | str, ...], *, key: bool = False) -> Mark 
         else:
             break
     return best
+
+
+# --- the fast path: plain data for read-only callers, the full reader above for anything unusual ---------
+
+# What `load_plain` returns for anything `load_bytes` might read differently or refuse.
+UNSURE: Any = object()
+# Deeper than any cmo file nests: left to the full reader, which says when a document is nested too deeply.
+_MAX_DEPTH = 64
+_MISSING = object()
+# The errors the full reader's scalar construction catches (it then keeps the text): here, reasons to be unsure.
+_CONSTRUCT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
+
+
+class _Unsure(Exception):
+    """Something the full reader must judge: an anchor, alias, tag, duplicate key, huge number or odd scalar."""
+
+
+class _Events:
+    """Plain dicts, lists and scalars from one document's events, built as the full reader builds them."""
+
+    def __init__(self, loader: Any, text_size: int) -> None:
+        self.get = loader.get_event
+        self.resolve = loader.resolve
+        self.budget = text_size + _EXPANSION_ALLOWANCE
+        self.nodes = 1
+        self.plain: dict[str, Any] = {}
+
+    def document(self) -> Any:
+        self.get()  # the stream's start
+        if type(self.get()) is not yaml.DocumentStartEvent:
+            raise _Unsure  # an empty stream: the full reader says what it is
+        root = self.value(self.get(), 0)
+        if type(self.get()) is not yaml.DocumentEndEvent or type(self.get()) is not yaml.StreamEndEvent:
+            raise _Unsure  # pragma: no cover - libyaml reports a second document as an error first
+        if self.nodes > self.budget:
+            raise _Unsure
+        return root
+
+    def value(self, event: Any, depth: int) -> Any:
+        kind = type(event)
+        if kind is ScalarEvent:
+            return self.scalar(event)
+        if event.anchor is not None or getattr(event, "tag", None) is not None or depth > _MAX_DEPTH:
+            raise _Unsure
+        if kind is MappingStartEvent:
+            return self.mapping(depth + 1)
+        if kind is SequenceStartEvent:
+            return self.sequence(depth + 1)
+        raise _Unsure  # an alias
+
+    def mapping(self, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        get, value = self.get, self.value
+        while True:
+            event = get()
+            if type(event) is MappingEndEvent:
+                self.nodes += 2 * len(result)
+                return result
+            if type(event) is not ScalarEvent:
+                raise _Unsure  # a key that is a mapping or a sequence (or an alias)
+            key = self.scalar(event)
+            if key in result:
+                raise _Unsure  # a duplicate key, which the full reader reports with both lines
+            result[key] = value(get(), depth)
+
+    def sequence(self, depth: int) -> list[Any]:
+        result: list[Any] = []
+        get, value = self.get, self.value
+        while True:
+            event = get()
+            if type(event) is SequenceEndEvent:
+                self.nodes += len(result)
+                return result
+            result.append(value(event, depth))
+
+    def scalar(self, event: Any) -> Any:
+        if event.anchor is not None or event.tag is not None:
+            raise _Unsure
+        text: str = event.value
+        if not event.implicit[0]:
+            return text  # quoted, literal or folded: a string, as the resolver says of any scalar not plain
+        found = self.plain.get(text, _MISSING)
+        if found is _MISSING:
+            found = self.plain[text] = self.construct(text, event.implicit)
+        return found
+
+    def construct(self, text: str, implicit: tuple[bool, bool]) -> Any:
+        """A plain scalar's value as `_Builder` builds it; unsure of any it refuses or keeps as text."""
+        tag = self.resolve(yaml.ScalarNode, text, implicit)
+        construct = _SCALARS.get(tag, _MISSING)
+        if construct is None:
+            return text
+        if construct is _MISSING or (tag == _TAG + "int" and len(text) > _MAX_INT_TEXT):
+            raise _Unsure
+        try:
+            value = construct(yaml.ScalarNode(tag, text))  # type: ignore[operator]
+        except _CONSTRUCT_ERRORS:
+            raise _Unsure from None
+        if isinstance(value, int) and not -_TOO_LARGE < value < _TOO_LARGE:
+            raise _Unsure
+        return value
+
+
+def _text(raw: bytes) -> str | None:
+    """The text `load_bytes` parses: UTF-8 (a BOM allowed) with CRLF as LF; None when not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None
+
+
+def load_plain(raw: bytes) -> Any:
+    """A file's YAML as plain data, equal to what `load_bytes` reads from it; UNSURE unless certainly so.
+
+    Unsure of anything the full reader polices (anchors, aliases, tags, duplicate keys, numbers too large,
+    scalars it keeps as text, deep nesting, errors of any kind) and of an empty document: only a document
+    of plain data, read without a problem, is returned.
+    """
+    text = _text(raw)
+    if text is None:
+        return UNSURE
+    loader = _Loader(text)
+    try:
+        return _Events(loader, len(text)).document()
+    except (_Unsure, yaml.YAMLError, RecursionError):
+        return UNSURE
+    finally:
+        loader.dispose()
+
+
+def first_key(raw: bytes) -> Any:
+    """The first key of the file's top-level mapping, from its first few events; UNSURE when not plainly one."""
+    text = _text(raw)
+    if text is None:
+        return UNSURE
+    loader = _Loader(text)
+    try:
+        get = loader.get_event
+        get()
+        if type(get()) is not yaml.DocumentStartEvent or type(get()) is not MappingStartEvent:
+            return UNSURE
+        event = get()
+        return _Events(loader, len(text)).scalar(event) if type(event) is ScalarEvent else UNSURE
+    except (_Unsure, yaml.YAMLError, RecursionError):
+        return UNSURE
+    finally:
+        loader.dispose()
 
 
 # --- round trip: files people curate -----------------------------------------------------------

@@ -153,7 +153,9 @@ def _transcript(
     paragraphs = max(1, length // 100)
     annotate = set(rng.sample(range(paragraphs), min(annotations, paragraphs)))
     for index in range(paragraphs):
-        speaker = "**Interviewer:**" if index % 2 == 0 else f"**P{number % 500:03d}:**"
+        # Questions and answers take turns; a coded passage is always an answer (never the interviewer's question).
+        answer = index % 2 == 1 or index in annotate
+        speaker = f"**P{number % 500:03d}:**" if answer else "**Interviewer:**"
         paragraph = _paragraph(rng, 100)
         out += [f"{speaker} {paragraph}", ""]
         if index in annotate:

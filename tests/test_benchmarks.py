@@ -24,6 +24,11 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
     words = [len(p.read_text(encoding="utf-8").split()) for p in short.rglob("t*.md")]
     assert all(300 < count < 420 for count in words)
     assert all(p.read_text(encoding="utf-8").count("```cmo") == 2 for p in short.rglob("t*.md"))
+    # Clean corpora: a benchmark that prints a warning per block measures the printing.
+    from cmo.corpus.coding import code_corpus
+
+    for corpus in (first, short):
+        assert code_corpus([corpus], jobs=1).diagnostics == []
 
 
 def test_the_benchmark_runs_end_to_end_at_its_smallest_size(tmp_path: Path) -> None:

@@ -288,11 +288,16 @@ def key_paths(lines: list[str]) -> list[tuple[str, ...] | None]:
     return paths
 
 
+def _may_hold_comment(line: str) -> bool:
+    """Whether `split_comment` could find a comment on the line, or it is a comment line: a # first or after blank."""
+    return line.startswith("#") or " #" in line or "\t#" in line
+
+
 def carry_comments(old: list[str], new: list[str]) -> list[str]:
     """`new` with the comments of `old` put back: inline ones on the line with the same key path, full-line
     ones above the line they were above; a comment whose place is gone is kept at the end, never dropped."""
-    if not any("#" in line for line in old):
-        return new
+    if not any(_may_hold_comment(line) for line in old):
+        return new  # the common case: evidence lines hold record ids (`prog/t#1a2b3c4d`), never a comment
     old_paths = key_paths(old)
     inline: dict[tuple[str, ...], tuple[str, str]] = {}  # path -> (indent of its line, comment)
     above: dict[tuple[str, ...], list[str]] = {}

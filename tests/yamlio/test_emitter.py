@@ -133,3 +133,19 @@ def test_yaml_lines_are_the_lines_yaml_marks_count() -> None:
 )
 def test_split_comment_finds_only_a_hash_that_starts_a_comment(line: str, parts: tuple[str, str]) -> None:
     assert split_comment(line) == parts
+
+
+def test_record_ids_are_no_comments_so_evidence_lines_skip_the_comment_carrying(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cmo.yamlio.emitter as emitter
+
+    old = ["evidence:", "  - record: alpha/int-01#9478b30c", "    quote: 'P01: we were #1 for trust'"]
+    new = ["evidence:", "  - record: alpha/int-01#9478b30c.2", "    quote: other"]
+    # " #1" could be a comment to a quick look, so the careful path runs (and finds it is inside the value)...
+    assert emitter.carry_comments(old, new) == new
+    # ...but lines whose only '#' sits inside a record id never reach it.
+    monkeypatch.setattr(emitter, "key_paths", lambda lines: (_ for _ in ()).throw(AssertionError("slow path")))
+    assert emitter.carry_comments(old[:2], new[:2]) == new[:2]
+    with pytest.raises(AssertionError, match="slow path"):
+        emitter.carry_comments([*old[:2], "    # a reviewer's comment"], new[:2])

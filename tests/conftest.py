@@ -70,6 +70,17 @@ GIT_ENV = {
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
+def isolate_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pinned authors, no user or system git config, no repository found above tmp_path, no git variables."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def assert_golden(name: str, output: str | bytes) -> None:
     """`output` equals tests/golden/NAME byte for byte; CMO_REGENERATE_GOLDEN=1 rewrites it, on purpose only."""
     data = output.encode("utf-8") if isinstance(output, str) else output

@@ -72,7 +72,7 @@ def records_workbook(records: Iterable[Record]) -> bytes:
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
     from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
 
-    from cmo.render.spreadsheet import FIXED_TIME
+    from cmo.render.spreadsheet import FIXED_TIME, excel_text, fixed_times
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Records")
@@ -85,7 +85,7 @@ def records_workbook(records: Iterable[Record]) -> bytes:
     def cell(value: str | int | None, column: int, header: bool = False) -> Any:
         if not isinstance(value, str) or not value:
             return value or None  # an empty cell for no text; a line number as a number
-        made = WriteOnlyCell(sheet, value=_excel_text(value))
+        made = WriteOnlyCell(sheet, value=excel_text(value))
         # Text stays text, never a formula or an error value; the quote prefix keeps it text when edited.
         made.data_type = "s"
         made.quotePrefix = value.startswith(FORMULA_STARTS)
@@ -106,30 +106,4 @@ def records_workbook(records: Iterable[Record]) -> bytes:
     buffer = io.BytesIO()
     # ExcelWriter directly, as the report: Workbook.save() would stamp the file with the time of saving.
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return _fixed_times(buffer.getvalue())
-
-
-def _excel_text(text: str) -> str:
-    """Text a cell can hold: controls XML cannot carry replaced, cut at Excel's limit, as the report's cells."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-
-    from cmo.render.spreadsheet import EXCEL_CELL_LIMIT, TRUNCATED
-
-    text = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", text)
-    return text[: EXCEL_CELL_LIMIT - len(TRUNCATED)] + TRUNCATED if len(text) > EXCEL_CELL_LIMIT else text
-
-
-def _fixed_times(data: bytes) -> bytes:
-    """The same zip with every member dated as the report's, so the same records give the same bytes."""
-    from cmo.render.spreadsheet import FIXED_TIME
-
-    stamp = (FIXED_TIME.year, FIXED_TIME.month, FIXED_TIME.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(member))
-    return out.getvalue()
+    return fixed_times(buffer.getvalue())

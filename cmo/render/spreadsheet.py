@@ -278,7 +278,7 @@ def render_csv(report: Report) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _excel_text(text: str) -> str:
+def excel_text(text: str) -> str:
     # XML 1.0 cannot hold most control characters; openpyxl refuses them rather than drop them.
     text = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", text)
     if len(text) > EXCEL_CELL_LIMIT:
@@ -299,7 +299,7 @@ def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
     for cell in sheet[1]:
         cell.font = bold
     for row in rows:
-        sheet.append([(_excel_text(value) or None) if isinstance(value, str) else value for value in row])
+        sheet.append([(excel_text(value) or None) if isinstance(value, str) else value for value in row])
     for column, name in enumerate(header, start=1):
         values = [row[column - 1] for row in rows]
         widest = max([_width(name), *(_width(value) for value in values if value is not None)])
@@ -320,7 +320,7 @@ def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
 
-def _fixed_times(data: bytes) -> bytes:
+def fixed_times(data: bytes) -> bytes:
     """The same zip with every member dated FIXED_TIME, as zipfile stamps each with the time of writing."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
@@ -349,10 +349,10 @@ def render_xlsx(report: Report) -> bytes:
         sheets.append(("Refinement", refinement_rows(report.refinement)))
     for title, table in sheets:
         _add_sheet(workbook, title, table)
-    workbook.properties.title = _excel_text(report.title)
+    workbook.properties.title = excel_text(report.title)
     workbook.properties.creator = "cmo"
     workbook.properties.created = workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     # ExcelWriter directly: Workbook.save() would stamp the file with the time of saving.
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return _fixed_times(buffer.getvalue())
+    return fixed_times(buffer.getvalue())

@@ -14,7 +14,7 @@ import yaml
 from cmo.render.diff_text import format_json, format_theory
 from cmo.theory.diff import diff_theories
 from cmo.theory.model import Theory
-from tests.conftest import GIT_ENV, Result, corpus_files, write_tree
+from tests.conftest import Result, corpus_files, isolate_git, write_tree
 from tests.render.test_diff_text import EXPECTED_MARKDOWN, EXPECTED_TEXT, NEW, OLD
 from tests.theory.test_git import commit, git, load
 
@@ -163,13 +163,7 @@ def transcript(*passages: tuple[str, str]) -> str:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git repository holding a small corpus, as the working directory, with no user or system git config."""
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_git(tmp_path, monkeypatch)
     root = tmp_path / "project"
     write_tree(root, {f"corpus/{name}": text for name, text in corpus_files(**{"a-int-01": transcript()}).items()})
     monkeypatch.chdir(root)

@@ -16,7 +16,7 @@ import yaml
 from cmo.core.diagnostics import Diagnostics
 from cmo.corpus import scaffold
 from cmo.corpus.study import find_study
-from tests.conftest import GIT_ENV, REPO, Result
+from tests.conftest import REPO, Result, isolate_git
 
 NO_GIT = shutil.which("git") is None
 CLASH = "already exists; cmo init writes nothing over existing files"
@@ -25,13 +25,7 @@ CLASH = "already exists; cmo init writes nothing over existing files"
 @pytest.fixture(autouse=True)
 def _here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Work in tmp_path, with no user or system git config and no repository above it."""
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_git(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from cmo.core.rules import Rule
-from tests.conftest import GIT_ENV, Result, corpus_files, write_tree
+from tests.conftest import Result, corpus_files, isolate_git, write_tree
 
 PILOT = """\
 ---
@@ -131,13 +131,7 @@ def _curate(path: Path) -> None:
 @pytest.fixture
 def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Result]) -> Path:
     """A project in git: the IPT merged with a pilot interview and tagged `ipt`; then a workshop, curated, merged."""
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_git(tmp_path, monkeypatch)
     root = tmp_path / "project"
     root.mkdir()
     monkeypatch.chdir(root)

@@ -14,7 +14,7 @@ from cmo.render.diff_text import format_json, format_theory
 from cmo.theory.diff import diff_theories
 from cmo.theory.git import ExternalDiff, GitError, RevisionRange, parse_external_diff, parse_rev, read_at, repo_path
 from cmo.theory.model import Theory
-from tests.conftest import GIT_ENV, Result, write_tree
+from tests.conftest import Result, isolate_git, write_tree
 
 THEORY = """\
 # Programme theory of Alpha (comments are people's)
@@ -53,14 +53,7 @@ def cmo(cli: Callable[..., Result]) -> Callable[..., Result]:
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty git repository as the working directory, with no user or system git config in play."""
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
-        monkeypatch.setenv(name, value)
-    # Never find a repository above the temporary folder.
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_git(tmp_path, monkeypatch)
     root = tmp_path / "repo"
     root.mkdir()
     monkeypatch.chdir(root)

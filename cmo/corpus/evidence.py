@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from rapidfuzz import fuzz
 
 # Typographic and straight quotes are the same character to a coder copying a passage.
 _STRAIGHTEN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-_TYPOGRAPHIC = re.compile("[‘’“”]")
+_TYPOGRAPHIC = "‘’“”"
 _SNIPPET = 80
 _PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n)")
 
@@ -24,6 +25,27 @@ class Evidence:
     text: str
 
 
+# Every character `str.split()` splits at (`str.isspace()`) but the space and the newline.
+ODD_SPACES = (
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_ASCII_ODD_SPACES = ODD_SPACES[:8]
+
+
+def flat_lines(text: str) -> list[str]:
+    """`[" ".join(line.split()) for line in text.split("\\n")]`, splitting into words only the lines that need it.
+
+    Most lines have single spaces between their words: stripped, they are already what joining their words gives.
+    """
+    lines = text.split("\n")
+    odd = _ASCII_ODD_SPACES if text.isascii() else ODD_SPACES
+    if any(space in text for space in odd):
+        return [" ".join(line.split()) for line in lines]
+    return [" ".join(piece.split()) if "  " in piece else piece for piece in [line.strip(" ") for line in lines]]
+
+
 class QuoteIndex:
     """A transcript's lines, each with its runs of whitespace made one space, joined into one searchable text.
 
@@ -32,20 +54,14 @@ class QuoteIndex:
     """
 
     def __init__(self, text: str) -> None:
-        self.lines: list[int] = []  # the line number of each non-blank line
-        self.starts: list[int] = []  # where that line starts in `flat`
-        pieces: list[str] = []
-        position = 0
-        for number, line in enumerate(text.split("\n"), 1):
-            words = line.split()
-            if words:
-                piece = " ".join(words)
-                self.lines.append(number)
-                self.starts.append(position)
-                pieces.append(piece)
-                position += len(piece) + 1
+        flattened = flat_lines(text)
+        pieces = [piece for piece in flattened if piece]
+        self.lines = [number for number, piece in enumerate(flattened, 1) if piece]  # of each non-blank line
+        # where each of those lines starts in `flat`
+        self.starts = list(itertools.accumulate([len(piece) + 1 for piece in pieces], initial=0))[:-1]
         self.flat = " ".join(pieces)  # the words as written, for the evidence text
-        self.search = self.flat.translate(_STRAIGHTEN) if _TYPOGRAPHIC.search(self.flat) else self.flat
+        typographic = any(mark in self.flat for mark in _TYPOGRAPHIC)  # four scans in C, not a regex at each character
+        self.search = self.flat.translate(_STRAIGHTEN) if typographic else self.flat
 
     def _line(self, position: int) -> int:
         return self.lines[bisect.bisect_right(self.starts, position) - 1]
@@ -151,9 +167,10 @@ class _Paragraphs:
         self.starts: list[int] = []  # offset of each non-blank line
         self.lines: list[int] = []  # its line number
         self.first: list[int] = []  # index (into the lists above) of the first line of its paragraph
-        offset = 0
+        lines = text.split("\n")
+        offsets = itertools.accumulate([len(line) + 1 for line in lines], initial=0)
         previous_blank = True
-        for number, line in enumerate(text.split("\n"), 1):
+        for number, (line, offset) in enumerate(zip(lines, offsets, strict=False), 1):
             if line and not line.isspace():
                 self.first.append(len(self.starts) if previous_blank else self.first[-1])
                 self.starts.append(offset)
@@ -161,7 +178,6 @@ class _Paragraphs:
                 previous_blank = False
             else:
                 previous_blank = True
-            offset += len(line) + 1
 
 
 # The text the last index was built for: coding asks for each block of one transcript in turn, and a

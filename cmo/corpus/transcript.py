@@ -14,7 +14,6 @@ from cmo.yamlio.reader import YamlError, load, not_utf8
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\n]*)$", re.MULTILINE)
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _ANNOTATION_INFO = "cmo"
-_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,20 @@ def decode(raw: bytes, path: str, diagnostics: Diagnostics) -> str | None:
 
 def _front_matter(text: str, path: str, diagnostics: Diagnostics) -> tuple[Any, int, int] | None:
     """(data, line of its first key, offset where the body starts), or None after reporting why."""
+    found = front_matter_text(text, path, diagnostics)
+    if found is None:
+        return None
+    yaml_text, body_start = found
+    try:
+        data = load(yaml_text, line_offset=1)
+    except YamlError as exc:
+        diagnostics.add(path, exc.mark.line, exc.mark.column, exc.rule, f"front matter: {exc.message}")
+        return None
+    return data, 2, body_start
+
+
+def front_matter_text(text: str, path: str, diagnostics: Diagnostics) -> tuple[str, int] | None:
+    """(the front matter's YAML, from line 2; offset where the body starts), or None after reporting why."""
     first_line_end = text.find("\n")
     first = text if first_line_end < 0 else text[:first_line_end]
     if first.rstrip() != "---":
@@ -69,14 +82,8 @@ def _front_matter(text: str, path: str, diagnostics: Diagnostics) -> tuple[Any, 
     if end is None:
         diagnostics.add(path, 1, 1, Rule.FRONT_MATTER_UNCLOSED, "front matter opened with '---' is never closed")
         return None
-    yaml_text = text[first_line_end + 1 : end.start()]
-    try:
-        data = load(yaml_text, line_offset=1)
-    except YamlError as exc:
-        diagnostics.add(path, exc.mark.line, exc.mark.column, exc.rule, f"front matter: {exc.message}")
-        return None
     body_start = text.find("\n", end.end())
-    return data, 2, len(text) if body_start < 0 else body_start + 1
+    return text[first_line_end + 1 : end.start()], len(text) if body_start < 0 else body_start + 1
 
 
 def parse(text: str, path: str, diagnostics: Diagnostics) -> ParsedTranscript | None:
@@ -86,12 +93,19 @@ def parse(text: str, path: str, diagnostics: Diagnostics) -> ParsedTranscript | 
         return None
     data, data_line, body_start = front
     parsed = ParsedTranscript(front_matter=data, front_matter_line=data_line)
+    parsed.blocks, parsed.text = scan_body(text, body_start, path, diagnostics)
+    return parsed
+
+
+def scan_body(text: str, body_start: int, path: str, diagnostics: Diagnostics) -> tuple[list[Block], str]:
+    """The `cmo` blocks of the body starting at `body_start`, and the text with front matter and blocks blanked."""
+    blocks: list[Block] = []
     line = text.count("\n", 0, body_start) + 1
     pos = body_start
     blanked: list[tuple[int, int]] = [(0, body_start)]
     opening: re.Match[str] | None = None
     opening_line = 0
-    for match in _FENCE.finditer(text, body_start):
+    for match in fences(text, body_start):
         line += text.count("\n", pos, match.start())
         pos = match.start()
         fence, info = match.group(1), match.group(2).strip()
@@ -114,7 +128,7 @@ def parse(text: str, path: str, diagnostics: Diagnostics) -> ParsedTranscript | 
         if info or fence[0] != open_fence[0] or len(fence) < len(open_fence):
             continue  # a line inside the block that only looks like a fence
         if _info_word(opening) == _ANNOTATION_INFO:
-            parsed.blocks.append(Block(opening_line, opening.start(), line, text[opening.end() + 1 : match.start()]))
+            blocks.append(Block(opening_line, opening.start(), line, text[opening.end() + 1 : match.start()]))
             blanked.append((opening.start(), match.end()))
         opening = None
     if opening is not None:
@@ -129,8 +143,29 @@ def parse(text: str, path: str, diagnostics: Diagnostics) -> ParsedTranscript | 
             + ("" if is_annotation else "; everything after it is hidden from cmo"),
             Severity.ERROR if is_annotation else Severity.WARNING,
         )
-    parsed.text = _blank(text, blanked)
-    return parsed
+    return blocks, _blank(text, blanked)
+
+
+def fences(text: str, start: int) -> list[re.Match[str]]:
+    """`_FENCE.finditer(text, start)` for `start` at a line's start, found from the runs of ``` and ~~~.
+
+    A fence can only start where one of those does, so the regular expression is tried at those lines alone,
+    not at every character of a long transcript.
+    """
+    found: list[re.Match[str]] = []
+    for run in ("```", "~~~"):
+        at = text.find(run, start)
+        while at >= 0:
+            line_start = text.rfind("\n", 0, at) + 1
+            if at - line_start <= 3 and text.startswith(" " * (at - line_start), line_start):
+                match = _FENCE.match(text, line_start)
+                if match is not None:
+                    found.append(match)
+            line_end = text.find("\n", at)
+            at = text.find(run, line_end + 1) if line_end >= 0 else -1
+    if len(found) > 1:
+        found.sort(key=lambda match: match.start())
+    return found
 
 
 def _info_word(match: re.Match[str]) -> str:
@@ -144,7 +179,7 @@ def _blank(text: str, ranges: list[tuple[int, int]]) -> str:
     cursor = 0
     for start, end in ranges:
         pieces.append(text[cursor:start])
-        pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        pieces.append("\n".join([" " * len(line) for line in text[start:end].split("\n")]))
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -84,13 +85,25 @@ class TranscriptResult:
     code_uses: dict[str, int] = field(default_factory=dict)  # code -> how many records use it
     built: list[Record] | None = None
     pending: Callable[[], list[dict[str, Any]] | None] | None = None
+    lines: list[str] | None = None  # the records as JSON text, one line each, when they were coded for that
 
     @property
     def records(self) -> list[Record]:
         if self.built is None:
-            data = self.pending() if self.pending else []
-            self.built = [Record.model_validate(item) for item in data or []]
+            self.built = [Record.model_validate(item) for item in self.record_dicts()]
         return self.built
+
+    def record_dicts(self) -> list[dict[str, Any]]:
+        """The records as plain data, as `Record.model_dump(mode="json")` gives them, without building models."""
+        if self.built is not None:
+            return [record.model_dump(mode="json") for record in self.built]
+        return (self.pending() if self.pending else None) or []
+
+    def record_lines(self) -> list[str]:
+        """The records as JSON text, one line each (no newline), as `--out records.jsonl` writes them."""
+        if self.lines is not None:
+            return self.lines
+        return [json.dumps(record, ensure_ascii=False) for record in self.record_dicts()]
 
     def summarise(self, records: list[Record]) -> None:
         self.built = records
@@ -161,12 +174,15 @@ class TranscriptCoder:
         mark = mark or Mark(1, 1)
         self.diagnostics.add(self.shown, mark.line, mark.column, rule, message, severity)
 
-    def run(self) -> TranscriptResult:
-        try:
-            raw = self.raw = self.file.read_bytes()
-        except OSError as exc:
-            self.error(None, Rule.UNREADABLE, f"cannot read file: {exc.strerror}")
-            return self.finish()
+    def run(self, raw: bytes | None = None) -> TranscriptResult:
+        """Code the file; `raw` is its bytes when the caller has read them already."""
+        if raw is None:
+            try:
+                raw = self.file.read_bytes()
+            except OSError as exc:
+                self.error(None, Rule.UNREADABLE, f"cannot read file: {exc.strerror}")
+                return self.finish()
+        self.raw = raw
         text = transcript.decode(raw, self.shown, self.diagnostics)
         if text is None:
             return self.finish()
@@ -311,7 +327,7 @@ class TranscriptCoder:
             if name in ("resource", "reasoning"):
                 continue  # checked as part of `mechanism`
             for code, loc in codes:
-                ok = self.check_code(code, name, locate(data, loc)) and ok
+                ok = self.check_code(code, name, data, loc) and ok
         if not ok:
             return None
         return {name: _unique(code for code, _ in codes) for name, codes in fields.items()}
@@ -328,10 +344,13 @@ class TranscriptCoder:
             if self.diagnostics.items[index].message.startswith("cmoc: "):
                 self.bad_cmocs.append((index, slug_of(cmoc)))
 
-    def check_code(self, code: str, name: str, mark: Mark | None) -> bool:
-        """Whether `code` is declared, of the kind field `name` takes; reported when not."""
+    def check_code(self, code: str, name: str, data: Any, loc: tuple[str | int, ...]) -> bool:
+        """Whether `code` (at `loc` in `data`) is declared, of the kind field `name` takes; reported when not."""
         expected = FIELD_KINDS[name]
         declared = self.programme.codes.get(code)
+        if declared is not None and declared.code.kind == expected:
+            return True
+        mark = locate(data, loc)  # only for a problem: finding it costs more than the check
         if declared is None:
             self.result.undeclared.append(UndeclaredCode(self.programme.id, code, self.shown, mark.line if mark else 1))
             hint = declared_elsewhere(code, self.programme) or _misread(code, name, self.programme)
@@ -342,8 +361,6 @@ class TranscriptCoder:
                 f"{hint or suggest_code(code, self.programme, expected)}",
             )
             return False
-        if declared.code.kind == expected:
-            return True
         # Only a code of the kind wanted is a fix; enablers and barriers are contexts any context code may fill.
         same_kind = [c for c, d in self.programme.codes.items() if d.code.kind == expected]
         self.error(

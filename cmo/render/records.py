@@ -38,24 +38,44 @@ def records_workbook(records: Iterable[Record]) -> bytes:
     return workbook(records)
 
 
-def record_chunks(records: Iterable[Record], fmt: str) -> Iterator[str]:
-    """Records as text, piece by piece, so a large corpus is written without holding all its records."""
+def _data(record: Record | dict[str, Any]) -> dict[str, Any]:
+    return record if isinstance(record, dict) else record.model_dump(mode="json")
+
+
+def record_chunks(records: Iterable[Record] | Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
+    """Records as text, piece by piece, so a large corpus is written without holding all its records.
+
+    Records are models or the plain data `Record.model_dump(mode="json")` gives (written without a model).
+    """
     if fmt == "csv":
         from cmo.render.records_table import csv_chunks
 
-        yield from csv_chunks(records)
+        yield from csv_chunks(
+            record if isinstance(record, Record) else Record.model_validate(record) for record in records
+        )
     elif fmt == "jsonl":
-        for record in records:
-            yield json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n"
+        yield from jsonl_chunks(json.dumps(_data(record), ensure_ascii=False) for record in records)
     elif fmt == "json":
         first = True
         for record in records:
-            text = json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2)
+            text = json.dumps(_data(record), ensure_ascii=False, indent=2)
             yield ("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  ")
             first = False
         yield "[]\n" if first else "\n]\n"
     elif fmt == "yaml":
         for record in records:
-            yield dump([record.model_dump(mode="json")])
+            yield dump([_data(record)])
     else:
         raise ValueError(f"unknown records format {fmt!r}")
+
+
+def jsonl_chunks(lines: Iterable[str], batch: int = 256) -> Iterator[str]:
+    """JSON Lines text from records already JSON text (one line each, no newline), a few hundred lines a piece."""
+    pending: list[str] = []
+    for line in lines:
+        pending.append(line)
+        if len(pending) == batch:
+            yield "\n".join(pending) + "\n"
+            pending = []
+    if pending:
+        yield "\n".join(pending) + "\n"

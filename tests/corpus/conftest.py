@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-import cmo.corpus.transcript_coding
+import cmo.corpus.coding
 
 
 @pytest.fixture
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The transcripts actually coded (not answered from the cache) in this process."""
+    """The transcripts actually coded (not answered from the cache) in this process, by either coding path."""
     coded: list[str] = []
-    real = cmo.corpus.transcript_coding.TranscriptCoder.run
+    real = cmo.corpus.coding._code_file
 
-    def run(self: cmo.corpus.transcript_coding.TranscriptCoder) -> cmo.corpus.transcript_coding.TranscriptResult:
-        coded.append(self.file.name)
-        return real(self)
+    def code_file(file: Any, *args: Any) -> Any:
+        coded.append(file.name)
+        return real(file, *args)
 
-    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", run)
+    monkeypatch.setattr(cmo.corpus.coding, "_code_file", code_file)
     return coded

@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -310,20 +311,18 @@ def test_an_edit_made_while_the_file_is_coded_is_not_cached(
     root = tree(corpus_files(**{"int-01": TRANSCRIPT}))
     path = root / "alpha/int-01.md"
     out = root.parent / "records.jsonl"
-    real = cmo.corpus.transcript_coding.TranscriptCoder.run
+    real = cmo.corpus.coding._code_file
 
-    def edited_meanwhile(
-        self: cmo.corpus.transcript_coding.TranscriptCoder,
-    ) -> cmo.corpus.transcript_coding.TranscriptResult:
-        result = real(self)
+    def edited_meanwhile(*args: Any) -> Any:
+        result = real(*args)  # by whichever path codes it
         stat = path.stat()
         path.write_bytes(path.read_bytes().replace(b"months", b"monthz"))
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
         return result
 
-    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", edited_meanwhile)
+    monkeypatch.setattr(cmo.corpus.coding, "_code_file", edited_meanwhile)
     assert cli("code", "-q", root).exit_code == 0
-    monkeypatch.setattr(cmo.corpus.transcript_coding.TranscriptCoder, "run", real)
+    monkeypatch.setattr(cmo.corpus.coding, "_code_file", real)
     assert cli("code", "-q", "--out", out, root).exit_code == 0
     assert b"monthz" in out.read_bytes()
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cmo.cli.app import EXIT_FINDINGS, EXIT_OK, fail_usage
 from cmo.cli.options import JobsOption, NoCacheOption, PathsArg, RecordFormat
+
+if TYPE_CHECKING:
+    from cmo.corpus.coding import CodingResult
 
 
 def register(app: typer.Typer) -> None:
@@ -43,10 +47,12 @@ def code_command(
     from cmo.cli.output import coding_summary, console, print_diagnostics, tally, warn
     from cmo.cli.writing import write_output
     from cmo.corpus.coding import code_corpus
-    from cmo.render.records import record_chunks, records_workbook
+    from cmo.render.records import records_workbook
 
     chosen = _records_format(out, fmt)
-    result = code_corpus(corpus_paths(paths), jobs=jobs, cache=not no_cache, keep_records=out is not None)
+    result = code_corpus(
+        corpus_paths(paths), jobs=jobs, cache=not no_cache, keep_records=out is not None, as_lines=chosen == "jsonl"
+    )
     warn(result.warnings)
     print_diagnostics(result.diagnostics)
     to_stdout = out == "-"
@@ -59,16 +65,27 @@ def code_command(
             typer.echo("cmo: records not written: fix the errors above first", err=True)
         elif to_stdout:
             sys.stdout.flush()
-            for chunk in record_chunks(result.iter_records(), chosen):
+            for chunk in _chunks(result, chosen):
                 sys.stdout.buffer.write(chunk.encode("utf-8"))  # UTF-8 whatever the locale, CSV's CRLF as written
         else:
-            records = result.iter_records()
-            chunks = [records_workbook(records)] if chosen == "xlsx" else record_chunks(records, chosen)
-            write_output(Path(out), chunks)
+            write_output(
+                Path(out), [records_workbook(result.iter_records())] if chosen == "xlsx" else _chunks(result, chosen)
+            )
             if not quiet:
                 count = sum(transcript.record_count for transcript in result.transcripts)
                 typer.echo(f"wrote {count} records to {out}", err=True)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+def _chunks(result: CodingResult, chosen: str) -> Iterator[str]:
+    """The records as text in the chosen format: JSON from their data or text as coded, never through models."""
+    from cmo.render.records import jsonl_chunks, record_chunks
+
+    if chosen == "jsonl":
+        return jsonl_chunks(result.iter_record_lines())
+    if chosen == "json":
+        return record_chunks(result.iter_record_dicts(), chosen)
+    return record_chunks(result.iter_records(), chosen)
 
 
 def _records_format(out: str | None, fmt: RecordFormat | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cmo.across.matching import Concept
@@ -32,7 +32,7 @@ MECHANISM_OVERLAP = 0.5
 _SIGNATURE_ROLES = ("mechanism", "outcome", *DIFFER_ROLES)
 
 
-@dataclass
+@dataclass(slots=True)  # there are as many as pairs of CMOCs: slots keep each small
 class CmocPairing:
     """CMOCs of two programmes that share a mechanism, or a CMOC found in one programme only.
 
@@ -62,9 +62,13 @@ class _Side:
     curated: bool
     standing: str | None  # "contradicted", "untested" or None (evidenced, not contradicted)
     concepts: dict[str, dict[int, str]]  # role -> concept number -> the CMOC's code for it
+    # Worked out once, as pairing asks for them for every candidate pair: role -> its concepts, and
+    # role -> (code, concept) in code order (a code is one concept: the index is keyed by code).
+    sets: dict[str, frozenset[int]] = field(default_factory=dict)
+    by_code: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
-    def of(self, role: str) -> set[int]:
-        return set(self.concepts[role])
+    def of(self, role: str) -> frozenset[int]:
+        return self.sets[role]
 
 
 def passages(cmoc: Cmoc) -> tuple[set[str], set[str]]:
@@ -78,7 +82,10 @@ def passages(cmoc: Cmoc) -> tuple[set[str], set[str]]:
 
 def standing(cmoc: Cmoc) -> str | None:
     """`contradicted` (refuted, or more refuting than supporting passages), `untested` (no support), else None."""
-    backing, refuting = passages(cmoc)
+    return _standing(cmoc, *passages(cmoc))
+
+
+def _standing(cmoc: Cmoc, backing: set[str], refuting: set[str]) -> str | None:
     if cmoc.status is Status.REFUTED or len(refuting) > len(backing):
         return "contradicted"
     return "untested" if not backing else None
@@ -110,14 +117,17 @@ def _side(cmoc: Cmoc, programme: str, index: Mapping[tuple[str, str, str], int])
         }
         for role in _SIGNATURE_ROLES
     }
-    return _Side(cmoc.id, len(passages(cmoc)[0]), curated(cmoc), standing(cmoc), concepts)
+    sets = {role: frozenset(found) for role, found in concepts.items()}
+    by_code = {role: sorted((code, concept) for concept, code in concepts[role].items()) for role in DIFFER_ROLES}
+    backing, refuting = passages(cmoc)
+    return _Side(cmoc.id, len(backing), curated(cmoc), _standing(cmoc, backing, refuting), concepts, sets, by_code)
 
 
-def _jaccard(a: set[int], b: set[int]) -> float:
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _prefix(concepts: set[int], rank: Mapping[int, int]) -> list[int]:
+def _prefix(concepts: frozenset[int], rank: Mapping[int, int]) -> list[int]:
     """Prefix filtering: two sets reach the Jaccard threshold only if their rarest-first prefixes meet."""
     ordered = sorted(concepts, key=lambda c: (rank[c], c))
     keep = len(ordered) - math.ceil(MECHANISM_OVERLAP * len(ordered)) + 1
@@ -146,17 +156,31 @@ def _overlapping(first: list[_Side], second: list[_Side]) -> list[tuple[float, i
     return found
 
 
-def _differs(a: str, left: _Side, b: str, right: _Side) -> dict[str, dict[str, list[str]]]:
+# Pairs are many (the square of the CMOCs): equal lists of labels or codes are one list, shared, never changed.
+_Shared = dict[tuple[str, ...], list[str]]
+
+
+def _shared(lists: _Shared, items: Iterable[str]) -> list[str]:
+    key = tuple(items)
+    found = lists.get(key)
+    if found is None:
+        found = lists[key] = list(key)
+    return found
+
+
+def _differs(a: str, left: _Side, b: str, right: _Side, lists: _Shared) -> dict[str, dict[str, list[str]]]:
     """Role -> programme -> the codes of that side whose concept the other side lacks, for roles that differ."""
     result = {}
     for role in DIFFER_ROLES:
-        mine, theirs = left.concepts[role], right.concepts[role]
+        mine, theirs = left.sets[role], right.sets[role]
+        if mine == theirs:
+            continue
+        # In code order already: by_code is sorted, and filtering keeps the order.
         only = {
-            a: sorted(code for concept, code in mine.items() if concept not in theirs),
-            b: sorted(code for concept, code in theirs.items() if concept not in mine),
+            a: _shared(lists, [code for code, concept in left.by_code[role] if concept not in theirs]),
+            b: _shared(lists, [code for code, concept in right.by_code[role] if concept not in mine]),
         }
-        if only[a] or only[b]:
-            result[role] = only
+        result[role] = only
     return result
 
 
@@ -182,17 +206,18 @@ def _pair_two(
     a, b = programmes
     left, right = sides[a], sides[b]
     ranked: list[tuple[_Key, CmocPairing]] = []
+    lists: _Shared = {}
     for overlap, x, y in _overlapping(left, right):
         first, second = left[x], right[y]
         shared_outcome = first.of("outcome") & second.of("outcome")
-        differs = _differs(a, first, b, second)
+        differs = _differs(a, first, b, second, lists)
         kind = _kind(first, second, bool(shared_outcome), "barrier" in differs)
         pairing = CmocPairing(
             kind=kind,
             cmocs={a: first.cmoc, b: second.cmoc},
             excerpts={a: first.excerpts, b: second.excerpts},
-            mechanism=sorted(labels[n] for n in first.of("mechanism") & second.of("mechanism")),
-            outcome=sorted(labels[n] for n in shared_outcome),
+            mechanism=_shared(lists, sorted(labels[n] for n in first.of("mechanism") & second.of("mechanism"))),
+            outcome=_shared(lists, sorted(labels[n] for n in shared_outcome)),
             differs=differs,
             curated=first.curated and second.curated,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from importlib.resources import files
 
 from cmo.across.compare import CONVERGENT_KINDS, AttributeRow, Comparison
@@ -198,7 +199,8 @@ def _candidates(comparison: Comparison) -> str:
     )
 
 
-def _pairings(comparison: Comparison) -> str:
+def _pairings(comparison: Comparison) -> Iterator[str]:
+    """The table of CMOCs paired across programmes, a row at a time (it grows as the square of the CMOCs)."""
     programmes = comparison.programmes
     paired = [p for p in comparison.cmocs if p.kind != "one-programme"]
     converging = sum(1 for p in paired if p.kind in CONVERGENT_KINDS)
@@ -209,9 +211,14 @@ def _pairings(comparison: Comparison) -> str:
         f"{numbered(alone, 'CMOC')} {'is' if alone == 1 else 'are'} in one programme only.</p>"
     )
     if not paired:
-        return summary
+        yield summary
+        return
     heads = "".join(f'<th scope="col"><code>{esc(p)}</code></th>' for p in programmes)
-    rows = []
+    yield (
+        f'{summary}<table class="pairings"><thead><tr><th scope="col">pairing</th>{heads}'
+        '<th scope="col">shared mechanism</th><th scope="col">shared outcome</th>'
+        '<th scope="col">how they differ</th></tr></thead><tbody>'
+    )
     for pairing in paired:
         cells = "".join(
             f'<td><a href="#{esc(cmoc_anchor(p, pairing.cmocs[p]))}"><code>{esc(pairing.cmocs[p])}</code></a> '
@@ -221,27 +228,24 @@ def _pairings(comparison: Comparison) -> str:
             for p in programmes
         )
         differs = "<br>".join(esc(divergence(comparison, pairing, role)) for role in pairing.differs)
-        rows.append(
+        yield (
             f"<tr><td>{_badge(pairing.kind)}</td>{cells}<td>{esc('; '.join(pairing.mechanism))}</td>"
             f"<td>{esc('; '.join(pairing.outcome))}</td><td>{differs}</td></tr>"
         )
-    return (
-        f'{summary}<table class="pairings"><thead><tr><th scope="col">pairing</th>{heads}'
-        '<th scope="col">shared mechanism</th><th scope="col">shared outcome</th>'
-        '<th scope="col">how they differ</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    yield "</tbody></table>"
 
 
-def _comparison(comparison: Comparison) -> str:
+def _comparison(comparison: Comparison) -> Iterator[str]:
     sentences = "".join(f"<li>{esc(sentence)}</li>" for sentence in findings(comparison))
-    return (
+    yield (
         '<section id="comparison">\n<h2>Convergence and divergence</h2>\n<h3>Findings</h3>\n'
         f'<ul class="findings">{sentences}</ul>\n'
         f"<h3>Convergence / divergence table</h3>\n{_convergence_table(comparison)}\n"
         f"<h3>Possible matches to confirm</h3>\n{_candidates(comparison)}\n"
-        f"<h3>CMOCs across programmes</h3>\n{_pairings(comparison)}\n</section>"
+        "<h3>CMOCs across programmes</h3>\n"
     )
+    yield from _pairings(comparison)
+    yield "\n</section>"
 
 
 def _matrix(comparison: Comparison) -> str:
@@ -253,11 +257,9 @@ def _matrix(comparison: Comparison) -> str:
     )
 
 
-def _programme(programme: ProgrammeView) -> str:
-    known = {view.id for view in programme.cmocs}
-    cards = "\n".join(cmoc_card(programme.id, view, known) for view in programme.cmocs)
+def _programme(programme: ProgrammeView) -> Iterator[str]:
     diagram = theory_diagram(programme.diagram, f"Programme theory of {programme.name}")
-    return (
+    yield (
         f'<div class="programme">\n<section class="theory" id="theory-{esc(programme.id)}">\n'
         f'<h2 class="programme-title">{esc(programme.name)}</h2>\n<h3>Programme theory</h3>\n<figure>\n{diagram}\n'
         "<figcaption>Contexts, mechanisms (resource and reasoning) and outcomes of the programme's CMOCs. "
@@ -265,8 +267,11 @@ def _programme(programme: ProgrammeView) -> str:
         "becoming the context of a linked CMOC.</figcaption>\n</figure>\n</section>\n"
         f'<section id="cmocs-{esc(programme.id)}">\n<h3>CMOCs ({len(programme.cmocs)})</h3>\n'
         f'<p class="summary">{esc(completeness_summary(programme))}</p>\n<p class="muted">{esc(SORT_NOTE)}</p>\n'
-        f"{cards}\n</section>\n{fragments_section(programme)}\n</div>"
     )
+    known = {view.id for view in programme.cmocs}
+    for number, view in enumerate(programme.cmocs):
+        yield f"\n{cmoc_card(programme.id, view, known)}" if number else cmoc_card(programme.id, view, known)
+    yield f"\n</section>\n{fragments_section(programme)}\n</div>"
 
 
 def _where(report: Report, part: str) -> str:
@@ -303,21 +308,43 @@ def _checklist(report: Report) -> str:
     )
 
 
-def render_html(report: Report) -> str:
-    """The whole report as one HTML page that needs nothing else to show or print."""
+def html_pieces(report: Report) -> Iterator[str]:
+    """The page in pieces, in order: joined, they are render_html's page; written one by one, it is never held whole."""
     comparison = _compared(report)
-    sections = [_programmes(report)] if report.programmes else []
+    sections: list[Iterable[str]] = [[_programmes(report)]] if report.programmes else []
     if comparison:
-        sections += [_comparison(comparison), _matrix(comparison)]
+        sections += [_comparison(comparison), [_matrix(comparison)]]
     if report.overarching:
         shown = {(p.id, view.id) for p in report.programmes for view in p.cmocs}
-        sections.append(overarching_section(report.overarching, shown))
+        sections.append([overarching_section(report.overarching, shown)])
     sections += [_programme(p) for p in report.programmes]
-    sections += refinement_section(report)
-    sections.append(_checklist(report))
-    main = "\n".join(sections)
-    return (
-        f'{_head(report)}\n<body>\n<div class="page">\n{_header(report)}\n{_toc(report)}\n<main>\n{main}\n</main>\n'
-        '<footer class="generator">Generated by cmo from the programme theories in git.</footer>\n'
+    sections += [[section] for section in refinement_section(report)]
+    sections.append([_checklist(report)])
+    yield f'{_head(report)}\n<body>\n<div class="page">\n{_header(report)}\n{_toc(report)}\n<main>\n'
+    for number, section in enumerate(sections):
+        if number:
+            yield "\n"
+        yield from section
+    yield (
+        '\n</main>\n<footer class="generator">Generated by cmo from the programme theories in git.</footer>\n'
         "</div>\n</body>\n</html>\n"
     )
+
+
+def html_chunks(report: Report, size: int = 1 << 20) -> Iterator[str]:
+    """html_pieces gathered into chunks of about `size` characters: few writes, and no copy of the whole page."""
+    gathered: list[str] = []
+    length = 0
+    for piece in html_pieces(report):
+        gathered.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(gathered)
+            gathered, length = [], 0
+    if gathered:
+        yield "".join(gathered)
+
+
+def render_html(report: Report) -> str:
+    """The whole report as one HTML page that needs nothing else to show or print."""
+    return "".join(html_pieces(report))

@@ -19,6 +19,7 @@ from cmo.render.compare_text import divergence
 from cmo.render.escape import FORMULA_STARTS, defuse
 from cmo.render.overarching import CONDITION_TITLES, OverarchingView
 from cmo.render.refinement import sheet_rows as refinement_rows
+from cmo.render.sheet_xml import Sheet, Styles, fits, plain
 from cmo.render.view import (
     NOT_YET_JUDGED,
     ROLE_TITLES,
@@ -287,10 +288,25 @@ def excel_text(text: str) -> str:
 
 
 def _width(value: Cell) -> int:
-    return max((len(line) for line in str(value).splitlines()), default=0)
+    text = str(value)
+    if text.isprintable():  # no line break of any kind (they are all unprintable): one line
+        return len(text)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _columns(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[tuple[int, bool]]:
+    """Each column's width, and whether its cells wrap (text longer than the widest column, or of many lines)."""
+    found = []
+    for column, name in enumerate(header):
+        values = [row[column] for row in rows]
+        widest = max([_width(name), *(_width(value) for value in values if value is not None)])
+        long_text = widest > WIDEST_COLUMN or any(isinstance(v, str) and "\n" in v for v in values)
+        found.append((max(NARROWEST_COLUMN, min(widest, WIDEST_COLUMN) + 2), long_text))
+    return found
 
 
 def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
+    """The sheet through openpyxl's cells: the reference the direct writer (sheet_xml) matches byte for byte."""
     header, rows = table
     sheet = workbook.create_sheet(title)
     bold, top = Font(bold=True), Alignment(vertical="top")
@@ -300,12 +316,8 @@ def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
         cell.font = bold
     for row in rows:
         sheet.append([(excel_text(value) or None) if isinstance(value, str) else value for value in row])
-    for column, name in enumerate(header, start=1):
-        values = [row[column - 1] for row in rows]
-        widest = max([_width(name), *(_width(value) for value in values if value is not None)])
-        long_text = widest > WIDEST_COLUMN or any(isinstance(v, str) and "\n" in v for v in values)
-        letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = max(NARROWEST_COLUMN, min(widest, WIDEST_COLUMN) + 2)
+    for column, (width, long_text) in enumerate(_columns(header, rows), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.alignment = wrapped if long_text else top
     for cells in sheet.iter_rows():
@@ -320,23 +332,48 @@ def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
 
-def fixed_times(data: bytes) -> bytes:
-    """The same zip with every member dated FIXED_TIME, as zipfile stamps each with the time of writing."""
+def _plain_sheet(workbook: Workbook, title: str, table: Table, styles: Styles) -> Sheet:
+    """The sheet as _add_sheet makes it, but without cells: sheet_xml writes them into the file."""
+    header, rows = table
+    sheet = workbook.create_sheet(title)
+    font = workbook._fonts.add(Font(bold=True))
+    top, wrapped = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    alignments = []
+    for column, (width, long_text) in enumerate(_columns(header, rows), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+        # As openpyxl numbers alignments: when the first cell gets one (none without rows).
+        alignments.append(workbook._alignments.add(wrapped if long_text else top) if rows else 0)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    # Where ExcelWriter puts it: worksheets are numbered in order from 1 (render_xlsx checks it is there).
+    member = f"xl/worksheets/sheet{len(workbook.worksheets)}.xml"
+    return Sheet(member, header, rows, font, alignments, styles)
+
+
+def fixed_times(data: bytes, sheets: Sequence[Sheet] = ()) -> bytes:
+    """The same zip with every member dated FIXED_TIME, as zipfile stamps each with the time of writing.
+
+    The `sheets` are written into their (empty) worksheets on the way, a piece at a time.
+    """
     out = io.BytesIO()
+    cells = {sheet.member: sheet for sheet in sheets}
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(member))
+            if member.filename not in cells:
+                target.writestr(info, source.read(member))
+                continue
+            with target.open(info, "w") as handle:
+                for piece in cells[member.filename].into(source.read(member), excel_text):
+                    handle.write(piece)
     return out.getvalue()
 
 
 def render_xlsx(report: Report) -> bytes:
     """A workbook with sheets CMOCs, Evidence, Codes, Fragments (Comparison when it compares, Overarching when it has one, Refinement with --since)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
     sheets: list[tuple[str, Table]] = []
     if report.programmes:  # the overarching theory alone has no programme CMOC, quote or code to list
         sheets += [("CMOCs", cmoc_rows(report)), ("Evidence", evidence_rows(report)), ("Codes", code_rows(report))]
@@ -347,12 +384,31 @@ def render_xlsx(report: Report) -> bytes:
         sheets.append(("Overarching", overarching_rows(report.overarching)))
     if report.refinement:
         sheets.append(("Refinement", refinement_rows(report.refinement)))
-    for title, table in sheets:
-        _add_sheet(workbook, title, table)
-    workbook.properties.title = excel_text(report.title)
+    # The cells written directly when every table is of the kinds sheet_xml knows, else through openpyxl.
+    data, written = _workbook(report.title, sheets, all(plain(*table) for _, table in sheets))
+    if written:
+        with zipfile.ZipFile(io.BytesIO(data)) as made:
+            members = set(made.namelist())
+            if not all(sheet.member in members and fits(made.read(sheet.member)) for sheet in written):
+                data, written = _workbook(report.title, sheets, False)
+    return fixed_times(data, written)
+
+
+def _workbook(title: str, sheets: Sequence[tuple[str, Table]], direct: bool) -> tuple[bytes, list[Sheet]]:
+    """The workbook's file; `direct`, with empty worksheets and the sheets to write into them."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    styles = Styles(workbook._cell_styles)
+    written = [_plain_sheet(workbook, name, table, styles) for name, table in sheets] if direct else []
+    for sheet in written:
+        sheet.register()
+    if not direct:
+        for name, table in sheets:
+            _add_sheet(workbook, name, table)
+    workbook.properties.title = excel_text(title)
     workbook.properties.creator = "cmo"
     workbook.properties.created = workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     # ExcelWriter directly: Workbook.save() would stamp the file with the time of saving.
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return fixed_times(buffer.getvalue())
+    return buffer.getvalue(), written

@@ -9,6 +9,7 @@ from pathlib import Path
 from cmo.core.diagnostics import Diagnostics
 from cmo.corpus.coding import code_corpus
 from cmo.corpus.layout import discover
+from cmo.theory import stamp
 from cmo.theory.merge import merge_corpus, theory_path
 
 
@@ -25,7 +26,8 @@ def stale_theories(corpus: Path, theories: Path, programmes: Iterable[str]) -> S
 
     Only programmes of `corpus` whose file is `theories/<id>.yaml` are checked: a theory file given by
     path, or of a programme the corpus does not have, is not this corpus's to judge. The transcripts are
-    coded through the cache, so an unchanged corpus costs a look at each file's size and time.
+    coded through the cache, so an unchanged corpus costs a look at each file's size and time; when a
+    stamp (cmo.theory.stamp) says nothing has changed since a check found them current, not even that.
     """
     found = discover([corpus], Diagnostics())
     wanted = [
@@ -35,7 +37,11 @@ def stale_theories(corpus: Path, theories: Path, programmes: Iterable[str]) -> S
     ]
     if found is None or not wanted:
         return Staleness()
-    result = code_corpus([found.programmes[programme].folder for programme in wanted], cache=True)
+    folders = [found.programmes[programme].folder for programme in wanted]
+    if stamp.is_current(folders, theories, wanted):  # nothing merge reads has changed since it last said so
+        return Staleness()
+    before = stamp.theory_digests(theories, wanted)
+    result = code_corpus(folders, cache=True)
     if not result.ok:  # merge would refuse: nothing to compare with
         return Staleness(unknown=tuple(wanted))
     stale = tuple(
@@ -43,4 +49,6 @@ def stale_theories(corpus: Path, theories: Path, programmes: Iterable[str]) -> S
         for outcome in merge_corpus(result, theories)
         if outcome.programme in wanted and outcome.text is not None and outcome.changed
     )
+    if not stale and before is not None:
+        stamp.record(folders, theories, wanted, before)
     return Staleness(stale=stale)

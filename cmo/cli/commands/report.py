@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +16,7 @@ from cmo.cli.options import CorpusOption, ReportFormat, StaleStrictOption, Theor
 if TYPE_CHECKING:
     from cmo.core.diagnostics import Diagnostics
     from cmo.render.formats import Renderer
+    from cmo.render.view import Report
     from cmo.theory.model import OverarchingTheory, Theory
     from cmo.theory.refinement import Refinement
 
@@ -144,13 +146,23 @@ def report_command(
 
         print_report(report, console())
         raise typer.Exit(EXIT_OK)
-    data = renderer.render(report)
+    chunks = _chunks(chosen, renderer, report)
     if out is None:
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            sys.stdout.write(data)
+        for data in chunks:
+            if isinstance(data, bytes):
+                sys.stdout.buffer.write(data)
+            else:
+                sys.stdout.write(data)
     else:
-        write_output(out, [data])
+        write_output(out, chunks)
         typer.echo(f"wrote {out}")
     raise typer.Exit(EXIT_OK)
+
+
+def _chunks(chosen: str, renderer: Renderer, report: Report) -> Iterable[str | bytes]:
+    """The rendered report in pieces: HTML a piece at a time (never the whole page held), any other format whole."""
+    if chosen == "html":
+        from cmo.render.html import html_chunks
+
+        return html_chunks(report)
+    return [renderer.render(report)]

@@ -23,6 +23,7 @@ from cmo.theory.model import CMO_PARTS, CODE_ROLES, Counts
 
 _ID_PART = 48
 _SPOKEN = (SourceType.INTERVIEW, SourceType.WORKSHOP)
+_REFUTES = Stance.REFUTES
 _CONTEXT_ROLES = ("context", "enablers", "barriers")
 _FRAGMENT_ROLES = ("context", "intervention", "actor", "mechanism", "outcome", "enablers", "barriers")
 
@@ -106,19 +107,36 @@ def _passages(records: Iterable[Record]) -> set[str]:
     return {passage_key(record.id, lines(record)) for record in records}
 
 
-def counts(records: Sequence[Record]) -> dict[str, Any]:
-    """The counts of a CMOC's records: distinct passages (a passage coded twice is one), and the codings."""
-    spoken = [record for record in records if record.source in _SPOKEN]
-    elicited = _passages(record for record in spoken if record.elicited)
-    by_source = {source: _passages(r for r in records if r.source is source) for source in SourceType}
+def _keyed(records: Iterable[Record]) -> list[tuple[Record, str]]:
+    """Each record with its passage key, worked out once."""
+    return [(record, passage_key(record.id, lines(record))) for record in records]
+
+
+def counts(records: Sequence[Record], keyed: Sequence[tuple[Record, str]] | None = None) -> dict[str, Any]:
+    """The counts of a CMOC's records: distinct passages (a passage coded twice is one), and the codings.
+
+    `keyed` is `records` with their passage keys, when the caller has them already.
+    """
+    pairs = _keyed(records) if keyed is None else keyed
+    stances: dict[Stance, set[str]] = {stance: set() for stance in Stance}
+    by_source: dict[SourceType, set[str]] = {source: set() for source in SourceType}
+    spoken: set[str] = set()
+    elicited: set[str] = set()
+    for record, key in pairs:
+        stances[record.stance].add(key)
+        by_source[record.source].add(key)
+        if record.source in _SPOKEN:
+            spoken.add(key)
+            if record.elicited:
+                elicited.add(key)
     figures: dict[str, Any] = {
-        "excerpts": len(_passages(records)),
+        "excerpts": len({key for _, key in pairs}),
         "codings": len(records),
-        "supporting": len(_passages(r for r in records if r.stance is Stance.SUPPORTS)),
-        "refining": len(_passages(r for r in records if r.stance is Stance.REFINES)),
-        "refuting": len(_passages(r for r in records if r.stance is Stance.REFUTES)),
+        "supporting": len(stances[Stance.SUPPORTS]),
+        "refining": len(stances[Stance.REFINES]),
+        "refuting": len(stances[Stance.REFUTES]),
         "elicited": len(elicited),
-        "spontaneous": len(_passages(spoken) - elicited),
+        "spontaneous": len(spoken - elicited),
         "observed": len(by_source[SourceType.OBSERVATION]),
         "transcripts": len({record.transcript for record in records}),
         "participants": len({p.id for record in records for p in record.participants}),
@@ -138,16 +156,30 @@ def completeness(records: Sequence[Record]) -> list[str]:
     return [part for part in CMO_PARTS if present[part]]
 
 
-def _code_refs(records: Sequence[Record], role: str, codes: dict[str, DeclaredCode]) -> list[dict[str, Any]]:
-    carriers: dict[str, list[Record]] = {}
-    for record in records:
-        for code in getattr(record, role):
-            carriers.setdefault(code, []).append(record)
+def _code_roles(keyed: Sequence[tuple[Record, str]], codes: dict[str, DeclaredCode]) -> dict[str, Any]:
+    """Role -> the refs of its codes, for the roles the records carry a code in (in `CODE_ROLES` order)."""
+    carriers: dict[str, dict[str, list[tuple[Record, str]]]] = {}
+    for pair in keyed:
+        record = pair[0]
+        for role in CODE_ROLES:
+            found = getattr(record, role)
+            if found:
+                by_code = carriers.setdefault(role, {})
+                for code in found:
+                    by_code.setdefault(code, []).append(pair)
+    return {role: _code_refs(carriers[role], codes) for role in CODE_ROLES if role in carriers}
+
+
+def _code_refs(carriers: dict[str, list[tuple[Record, str]]], codes: dict[str, DeclaredCode]) -> list[dict[str, Any]]:
     refs = []
     for code, found in sorted(carriers.items()):
         ref: dict[str, Any] = {"id": code, "label": codes[code].code.label if code in codes else None}
-        ref["excerpts"] = len(_passages(found))
-        refuting = len(_passages(r for r in found if r.stance is Stance.REFUTES))
+        if len(found) == 1:  # the common case: one passage, refuting or not
+            ref["excerpts"] = 1
+            refuting = 1 if found[0][0].stance is _REFUTES else 0
+        else:
+            ref["excerpts"] = len({key for _, key in found})
+            refuting = len({key for record, key in found if record.stance is _REFUTES})
         if refuting:  # of those passages, how many refute the configuration
             ref["refuting"] = refuting
         refs.append(ref)
@@ -175,8 +207,9 @@ def _evidence_entry(record: Record) -> dict[str, Any]:
 def generated_cmoc(records: Sequence[Record], codes: dict[str, DeclaredCode]) -> dict[str, Any]:
     """The generated part of one CMOC: completeness, codes with their passages, counts, triangulation, evidence."""
     ordered = sorted(records, key=_evidence_order)
-    code_roles = {role: refs for role in CODE_ROLES if (refs := _code_refs(ordered, role, codes))}
-    figures = counts(ordered)
+    keyed = _keyed(ordered)
+    code_roles = _code_roles(keyed, codes)
+    figures = counts(ordered, keyed)
     backing = [r for r in ordered if r.stance is not Stance.REFUTES]
     return {
         "completeness": completeness(ordered),

@@ -1,9 +1,14 @@
-"""The last guard of merge: the text it wrote still reads back with everything people wrote."""
+"""Merge's guards: a theory file is laid out so that merge may edit it line by line (its layout found
+fast), and the text merge wrote still reads back with everything people wrote."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -11,8 +16,9 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from cmo.theory.model import GENERATED_KEYS, Status
+from cmo.theory.skeleton import Layout, scan_layout
 from cmo.yamlio.emitter import split_comment, yaml_lines
-from cmo.yamlio.reader import YamlError, load
+from cmo.yamlio.reader import MarkedMap, MarkedSeq, YamlError, load
 
 
 class UnsafeWrite(Exception):
@@ -214,3 +220,145 @@ def check_written(before: Any, before_lines: list[str], text: str, kept: list[An
     lost = _comments(before_lines) - _comments(yaml_lines(text))
     if lost:
         raise UnsafeWrite(f"the comment {next(iter(lost))!r} would be lost")
+
+
+# --- whether merge may edit a file line by line ------------------------------------------------
+
+
+def layout_matches(data: Any, layout: Layout) -> bool:
+    """The scan found what the parser found in the skeleton: the `cmocs:` block, every CMOC, every key."""
+    if not isinstance(data, MarkedMap) or "cmocs" not in data or data.key_marks["cmocs"].line - 1 != layout.start:
+        return False
+    if any(layout.start < mark.line - 1 < layout.end for mark in data.key_marks.values()):
+        return False  # a top-level key inside the scanned block
+    if layout.end < layout.size and layout.end + 1 not in {mark.line for mark in data.key_marks.values()}:
+        return False  # the scan stopped at a line the parser does not take for a top-level key
+    items = data["cmocs"]
+    if not isinstance(items, list) or len(items) != len(layout.items):
+        return False
+    for item, line, keys in zip(items, layout.items, layout.keys, strict=True):
+        if not isinstance(item, MarkedMap) or item.mark.line - 1 != line:
+            return False
+        parsed = sorted((mark.line - 1, key) for key, mark in item.key_marks.items())
+        if parsed != [(number, key) for number, key in keys if key not in GENERATED_KEYS]:
+            return False
+        if len({key for _, key in keys}) != len(keys):
+            return False  # a key twice: the parser would refuse the whole file
+    return True
+
+
+def edit_problem(data: Any, lines: list[str]) -> tuple[int, str] | None:
+    """(line, why) when the text is not laid out so that merge can edit it line by line, else None."""
+    top = sorted(mark.line for mark in data.key_marks.values())
+    if len(set(top)) != len(top):
+        return top[0], "its top-level keys share a line (flow style); write one key per line"
+    items = data.get("cmocs")
+    if not isinstance(items, MarkedSeq):
+        return None
+    after = data.key_marks["cmocs"].line
+    for item, mark in zip(items, items.item_marks, strict=True):
+        if not isinstance(item, MarkedMap) or not item:
+            return mark.line, "a CMOC is not a mapping of keys"
+        marks = sorted(mark.line for mark in item.key_marks.values())
+        if item.mark.line <= after or len(set(marks)) != len(marks) or marks[0] != item.mark.line:
+            return item.mark.line, f"CMOC {item.get('id')!r} is not in block style (one key per line); write it so"
+        text = lines[item.mark.line - 1] if item.mark.line <= len(lines) else ""
+        if not text.lstrip(" ").startswith("-"):
+            return item.mark.line, f"CMOC {item.get('id')!r} does not start its own line with '- '"
+        after = marks[-1]
+    return None
+
+
+# Whitespace but a space or LF (tabs, odd breaks, no-break spaces): where `str.strip` and a scan of spaces differ.
+_OTHER_SPACES = tuple(char for char in map(chr, range(0x3001)) if char.isspace() and char not in " \n")
+_CMOCS_LINE = re.compile(r"^cmocs: *(#.*)?$", re.M)
+_CONTENT_LINE = re.compile(r"^( *)[^ #\n]", re.M)
+_ITEM_LINE = re.compile(r"\n *- +[^ \n]")
+_TOP_LINE = re.compile(r"\n[^ #\n]")
+
+
+@dataclass
+class _Cut:
+    """The text less the inner lines of its generated keys, and where they were: what `quick_layout` scans."""
+
+    text: str
+    cuts: list[tuple[int, int]]  # (line of a generated key in `text`, lines cut after it)
+    evidence: set[int]  # lines in `text` of the evidence keys that had items below them
+
+
+def _plain_spacing(text: str) -> bool:
+    """Whether the only whitespace in the text is spaces and LF breaks, and it ends in LF."""
+    if not text.endswith("\n"):
+        return False
+    return not any(char in text for char in (_OTHER_SPACES[:8] if text.isascii() else _OTHER_SPACES))
+
+
+def _cut_regions(text: str) -> _Cut | None:
+    """The generated keys' inner lines cut out, or None unless the text is plainly laid out for it.
+
+    Cut are the lines right after a generated key's line that `scan_layout` would blank one by one,
+    changing nothing else: lines deeper than a key with more than spaces, comment lines and empty lines.
+    """
+    head = _CMOCS_LINE.search(text) if _plain_spacing(text) else None
+    first = _CONTENT_LINE.search(text, head.end() + 1) if head else None
+    item = text[first.end(1) : text.find("\n", first.end(1))].rstrip(" ") if first else ""
+    if first is None or not item.startswith("- "):
+        return None
+    indent = len(first.group(1)) + len(item) - len(item[2:].lstrip(" "))  # of the CMOCs' keys
+    top = _TOP_LINE.search(text, first.start())
+    regions = re.compile(
+        rf"\n {{{indent}}}({'|'.join(GENERATED_KEYS)}):(?: [^\n]*)?(?=\n)"
+        rf"((?:\n(?: {{{indent + 1}}} *[^ \n][^\n]*| *#[^\n]*|(?=\n)))*)"
+    )
+    cut = _Cut("", [], set())
+    pieces: list[str] = []
+    done = line = counted = removed = 0
+    for match in regions.finditer(text, first.start() - 1, top.start() + 1 if top else len(text)):
+        region, end = match.span(2)
+        line, counted = line + text.count("\n", counted, match.start() + 1), match.start() + 1
+        if match.group(1) == "evidence" and _ITEM_LINE.search(text, region, end):
+            cut.evidence.add(line - removed)
+        lines = text.count("\n", region, end)
+        cut.cuts.append((line - removed, lines))
+        removed += lines
+        pieces.append(text[done:region])
+        done = end
+    cut.text = "".join([*pieces, text[done:]])
+    return cut
+
+
+def quick_layout(text: str) -> Layout | None:
+    """`scan_layout(text)`, faster: the scan reads the text less its generated keys' inner lines, which it
+    would blank one by one; its lines are counted back, the cut lines blank in the skeleton."""
+    cut = _cut_regions(text)
+    if cut is None or not cut.cuts:
+        return scan_layout(text)
+    layout = scan_layout(cut.text)
+    if layout is None:
+        return None  # as the scan of the whole text says: the lines cut never decide that
+    keys = [key for key, _ in cut.cuts]
+    shifts = list(itertools.accumulate((lines for _, lines in cut.cuts), initial=0))
+
+    def back(line: int) -> int:
+        return line + shifts[bisect.bisect_left(keys, line)]
+
+    skeleton = layout.skeleton.split("\n")
+    blanked: list[str] = []
+    done = 0
+    for key, lines in cut.cuts:
+        blanked += skeleton[done : key + 1]
+        blanked += [""] * lines
+        done = key + 1
+    blanked += skeleton[done:]
+    return Layout(
+        skeleton="\n".join(blanked),
+        start=back(layout.start),
+        end=back(layout.end),
+        size=back(layout.size),
+        items=[back(line) for line in layout.items],
+        keys=[[(back(line), name) for line, name in item] for item in layout.keys],
+        had_evidence=[
+            had or any(name == "evidence" and line in cut.evidence for line, name in item)
+            for had, item in zip(layout.had_evidence, layout.keys, strict=True)
+        ],
+    )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +21,7 @@ from cmo.corpus.coding import CodingResult
 from cmo.corpus.layout import ProgrammeSource
 from cmo.corpus.models import Record
 from cmo.theory.configuration import Grouping, fragments, generated_cmoc, group_records
-from cmo.theory.guard import UnsafeWrite, check_written
+from cmo.theory.guard import UnsafeWrite, check_written, edit_problem, layout_matches, quick_layout
 from cmo.theory.model import (
     CMOC_KEY_ORDER,
     GENERATED_KEYS,
@@ -24,9 +29,9 @@ from cmo.theory.model import (
     load_theory_bytes,
     no_evidence,
 )
-from cmo.theory.skeleton import Layout, scan_layout
+from cmo.theory.skeleton import Layout
 from cmo.yamlio.emitter import carry_comments, emit, emit_items, join_lines, normalise_breaks, split_comment, yaml_lines
-from cmo.yamlio.reader import MarkedMap, MarkedSeq, load
+from cmo.yamlio.reader import load
 
 _HEADER = (
     "Programme theory of {name} ({id}), kept by `cmo merge`.\n"
@@ -230,50 +235,6 @@ def _split_trailing_comments(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines[:end], lines[end:]
 
 
-def _matches(data: Any, layout: Layout) -> bool:
-    """The scan found what the parser found in the skeleton: the `cmocs:` block, every CMOC, every key."""
-    if not isinstance(data, MarkedMap) or "cmocs" not in data or data.key_marks["cmocs"].line - 1 != layout.start:
-        return False
-    if any(layout.start < mark.line - 1 < layout.end for mark in data.key_marks.values()):
-        return False  # a top-level key inside the scanned block
-    if layout.end < layout.size and layout.end + 1 not in {mark.line for mark in data.key_marks.values()}:
-        return False  # the scan stopped at a line the parser does not take for a top-level key
-    items = data["cmocs"]
-    if not isinstance(items, list) or len(items) != len(layout.items):
-        return False
-    for item, line, keys in zip(items, layout.items, layout.keys, strict=True):
-        if not isinstance(item, MarkedMap) or item.mark.line - 1 != line:
-            return False
-        parsed = sorted((mark.line - 1, key) for key, mark in item.key_marks.items())
-        if parsed != [(number, key) for number, key in keys if key not in GENERATED_KEYS]:
-            return False
-        if len({key for _, key in keys}) != len(keys):
-            return False  # a key twice: the parser would refuse the whole file
-    return True
-
-
-def _edit_problem(data: Any, lines: list[str]) -> tuple[int, str] | None:
-    """(line, why) when the text is not laid out so that merge can edit it line by line, else None."""
-    top = sorted(mark.line for mark in data.key_marks.values())
-    if len(set(top)) != len(top):
-        return top[0], "its top-level keys share a line (flow style); write one key per line"
-    items = data.get("cmocs")
-    if not isinstance(items, MarkedSeq):
-        return None
-    after = data.key_marks["cmocs"].line
-    for item, mark in zip(items, items.item_marks, strict=True):
-        if not isinstance(item, MarkedMap) or not item:
-            return mark.line, "a CMOC is not a mapping of keys"
-        marks = sorted(mark.line for mark in item.key_marks.values())
-        if item.mark.line <= after or len(set(marks)) != len(marks) or marks[0] != item.mark.line:
-            return item.mark.line, f"CMOC {item.get('id')!r} is not in block style (one key per line); write it so"
-        text = lines[item.mark.line - 1] if item.mark.line <= len(lines) else ""
-        if not text.lstrip(" ").startswith("-"):
-            return item.mark.line, f"CMOC {item.get('id')!r} does not start its own line with '- '"
-        after = marks[-1]
-    return None
-
-
 # --- every programme ---------------------------------------------------------------------------------
 
 
@@ -305,18 +266,18 @@ def _read_existing(path: Path, shown: str, diagnostics: Diagnostics) -> _Existin
     text = normalise_breaks(decoded)
     first = re.search("\r\n|[\r\n\x85\u2028\u2029]", decoded)
     newline = "\r\n" if first and first.group() == "\r\n" else "\n"
-    layout = scan_layout(text)
+    layout = quick_layout(text)
     if layout is not None:
         quiet = Diagnostics()
         theory, data = load_theory_bytes(layout.skeleton.encode(), shown, quiet)
-        if theory is not None and _matches(data, layout):
+        if theory is not None and layout_matches(data, layout):
             diagnostics.extend(quiet.items)
             return _Existing(decoded, text, data, layout, newline)
         # The scan misread the file (or the skeleton does not validate): the parser reads all of it.
     theory, data = load_theory_bytes(text.encode(), shown, diagnostics)
     if theory is None:
         return None
-    problem = _edit_problem(data, yaml_lines(text))
+    problem = edit_problem(data, yaml_lines(text))
     if problem is not None:
         line, why = problem
         diagnostics.add(shown, line, 1, Rule.MERGE_UNSAFE, f"merge cannot edit this file safely: {why}; left untouched")
@@ -340,41 +301,65 @@ def _guard(
     return True
 
 
-def merge_corpus(result: CodingResult, theories: Path) -> list[MergeOutcome]:
+def merge_corpus(result: CodingResult, theories: Path, jobs: int | None = None) -> list[MergeOutcome]:
     """Compute every selected programme's new theory text; nothing is written here.
 
     Line breaks: a file whose first line break is CRLF is written with CRLF throughout, any other with LF.
+    A large corpus of several programmes is merged on up to `jobs` processes (default: all cores), one
+    programme each; the outcomes are the same, in the same order.
     """
-    outcomes = []
-    programmes = result.corpus.programmes if result.corpus else {}
-    by_programme: dict[str, list[Record]] = {programme: [] for programme in programmes}
-    for record in result.records:
-        by_programme[record.programme].append(record)
-    for programme_id, source in programmes.items():
-        path = theory_path(theories, programme_id)
-        shown = display_path(path)
-        diagnostics = Diagnostics()
-        existing: _Existing | None = None
-        if path.exists() or path.is_symlink():
-            existing = _read_existing(path, shown, diagnostics)
-            if existing is None:
-                outcomes.append(MergeOutcome(programme_id, path, None, False, diagnostics.items))
-                continue
-        old = existing.text if existing else None
-        data = existing.data if existing else None
-        grouping = group_records(by_programme[programme_id], curated_ids(data))
-        groups = grouping.cmocs
-        text = merge_text(old, source, grouping, shown, diagnostics, data, existing.layout if existing else None)
-        newline = existing.newline if existing else "\n"
-        final = text if newline == "\n" else text.replace("\n", newline)
-        if existing is None:  # nothing of people's to lose yet
-            outcomes.append(MergeOutcome(programme_id, path, final, True, diagnostics.items))
-            continue
-        if final == existing.decoded:
-            outcomes.append(MergeOutcome(programme_id, path, final, False, diagnostics.items))
-            continue
-        if not _guard(existing, text, groups, shown, diagnostics):
-            outcomes.append(MergeOutcome(programme_id, path, None, False, diagnostics.items))
-            continue
-        outcomes.append(MergeOutcome(programme_id, path, final, True, diagnostics.items))
-    return outcomes
+    programmes = list(result.corpus.programmes) if result.corpus else []
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(len(programmes), jobs or cores)
+    large = sum(transcript.record_count for transcript in result.transcripts) >= _PARALLEL_RECORDS
+    if workers > 1 and large and "fork" in multiprocessing.get_all_start_methods():
+        gc.freeze()  # forked workers share the parent's objects; a collection in them would copy every page
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(result, theories)) as pool:
+                return list(pool.map(_merge_in_worker, programmes))
+        except (OSError, BrokenProcessPool):
+            pass  # no processes to be had (or one was killed): this process merges them all, as below
+        finally:
+            gc.unfreeze()
+    return [merge_programme(result, theories, programme) for programme in programmes]
+
+
+_PARALLEL_RECORDS = 2000  # below this, starting processes costs more than it saves
+_WORKER: list[tuple[CodingResult, Path]] = []
+
+
+def _start_worker(result: CodingResult, theories: Path) -> None:
+    _WORKER.append((result, theories))
+
+
+def _merge_in_worker(programme: str) -> MergeOutcome:
+    return merge_programme(*_WORKER[0], programme)
+
+
+def merge_programme(result: CodingResult, theories: Path, programme_id: str) -> MergeOutcome:
+    """One programme's outcome of `merge_corpus`."""
+    assert result.corpus is not None
+    source = result.corpus.programmes[programme_id]
+    records = [record for found in result.transcripts if found.programme == programme_id for record in found.records]
+    path = theory_path(theories, programme_id)
+    shown = display_path(path)
+    diagnostics = Diagnostics()
+    existing: _Existing | None = None
+    if path.exists() or path.is_symlink():
+        existing = _read_existing(path, shown, diagnostics)
+        if existing is None:
+            return MergeOutcome(programme_id, path, None, False, diagnostics.items)
+    old = existing.text if existing else None
+    data = existing.data if existing else None
+    grouping = group_records(records, curated_ids(data))
+    text = merge_text(old, source, grouping, shown, diagnostics, data, existing.layout if existing else None)
+    newline = existing.newline if existing else "\n"
+    final = text if newline == "\n" else text.replace("\n", newline)
+    if existing is None:  # nothing of people's to lose yet
+        return MergeOutcome(programme_id, path, final, True, diagnostics.items)
+    if final == existing.decoded:  # up to date: nothing to write, so nothing to guard
+        return MergeOutcome(programme_id, path, final, False, diagnostics.items)
+    if not _guard(existing, text, grouping.cmocs, shown, diagnostics):
+        return MergeOutcome(programme_id, path, None, False, diagnostics.items)
+    return MergeOutcome(programme_id, path, final, True, diagnostics.items)

@@ -47,9 +47,8 @@ class Reading(NamedTuple):
 def reading(value: str) -> Reading:
     """PyYAML's own analysis of `value`, the one place cmo uses its internals (tests/yamlio pins their answers)."""
     analysis = Emitter.analyze_scalar(_Analysis(), value)  # type: ignore[arg-type]
-    implicit = _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR  # type: ignore[no-untyped-call]
     return Reading(
-        implicit,
+        _reads_as_str(value),
         analysis.allow_block_plain,
         analysis.allow_flow_plain,
         analysis.allow_single_quoted,
@@ -58,7 +57,45 @@ def reading(value: str) -> Reading:
     )
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# One line of characters PyYAML writes as they are (printable, no line break): `_one_line_style` decides these.
+_ONE_LINE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]+")
+_IMPLICIT = _RESOLVER.yaml_implicit_resolvers
+_FLOW_INDICATORS = frozenset(",?[]{}:")
+
+
+def _one_line_style(value: str, flow: bool) -> Style | None:
+    """`style` of a one-line string of printable characters, as `analyze_scalar` decides it, without calling it.
+
+    Such a string is always single-quotable; plain unless an indicator or edge space forbids it, or it would
+    read as something else. None for anything else (empty, line breaks, controls): `style`'s full path decides.
+    """
+    if _ONE_LINE.fullmatch(value) is None:
+        return None
+    first = value[0]
+    if first == " " or value[-1] == " ":
+        return "'"
+    # What makes a plain scalar unreadable in block context: analyze_scalar's block indicators.
+    if (
+        first in "#,[]{}&*!|>'\"%@`"
+        or (first in "?-" and value[1:2] in ("", " "))
+        or ": " in value
+        or value[-1] == ":"
+        or " #" in value
+        or value.startswith(("---", "..."))
+    ):
+        return "'"
+    if flow and not _FLOW_INDICATORS.isdisjoint(value):
+        return "'"
+    if (first in _IMPLICIT or None in _IMPLICIT) and not _reads_as_str(value):
+        return "'"
+    return ""
+
+
+def _reads_as_str(value: str) -> bool:
+    """Whether a YAML 1.1 reader takes `value`, written plain, for a string (`Reading.reads_as_str`)."""
+    return bool(_RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR)  # type: ignore[no-untyped-call]
+
+
 def style(value: str, flow: bool = False, literal: bool = False) -> Style:
     """The one quoting rule: plain when it reads back as the same string, else single-, else double-quoted.
 
@@ -66,6 +103,13 @@ def style(value: str, flow: bool = False, literal: bool = False) -> Style:
     passages); only LF breaks go in one: a block reads NEL back as LF, and LS or PS would split its lines.
     Nor text ending in a blank line: PyYAML ends its `|+` block with `...`, which ends a `cmo` list early.
     """
+    fast = _one_line_style(value, flow)
+    return fast if fast is not None else _analysed_style(value, flow, literal)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _analysed_style(value: str, flow: bool, literal: bool) -> Style:
+    """`style` from PyYAML's full analysis of the string."""
     facts = reading(value)
     if facts.multiline:
         block = facts.literal and not _ODD_BREAK.search(value) and value[-2:] not in ("\n", "\n\n")
@@ -75,10 +119,34 @@ def style(value: str, flow: bool = False, literal: bool = False) -> Style:
     return "'" if facts.single_quoted else '"'
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def scalar(value: str, flow: bool = False) -> str:
     """A string as YAML on one line, quoted by `style`; double quotes escape what would break the line."""
-    chosen = style(value, flow)
+    if len(value) <= _SHORT:  # ids, sources, stances, labels: met again and again
+        return _short_scalar(value, flow)
+    return _scalar(value, flow)
+
+
+_SHORT = 48
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _short_scalar(value: str, flow: bool) -> str:
+    return _scalar(value, flow)
+
+
+def _scalar(value: str, flow: bool) -> str:
+    chosen = _one_line_style(value, flow)
+    if chosen == "":
+        return value
+    if chosen == "'":
+        return "'" + value.replace("'", "''") + "'"
+    return _analysed_scalar(value, flow)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _analysed_scalar(value: str, flow: bool) -> str:
+    """`scalar` for a string `_one_line_style` leaves to PyYAML's analysis."""
+    chosen = _analysed_style(value, flow, False)
     if chosen == "":
         return value
     if chosen == "'":
@@ -109,8 +177,7 @@ def emit(key: str, value: Any, indent: int, out: list[str]) -> None:
             out.append(f"{pad}{key}: {{}}")
             return
         out.append(f"{pad}{key}:")
-        for name, item in value.items():
-            emit(name, item, indent + 2, out)
+        _emit_mapping(value, indent + 2, out)
     elif isinstance(value, list):
         if not value:
             out.append(f"{pad}{key}: []")
@@ -124,14 +191,31 @@ def emit(key: str, value: Any, indent: int, out: list[str]) -> None:
         out.append(f"{pad}{key}: {text}" if text else f"{pad}{key}:")
 
 
+def _emit_mapping(mapping: dict[Any, Any], indent: int, out: list[str]) -> None:
+    """`emit` of each key and value of a mapping; the plain str, int, bool and None values written here."""
+    pad = " " * indent
+    append = out.append
+    for name, value in mapping.items():
+        kind = type(value)
+        if kind is str:
+            append(f"{pad}{name}: {scalar(value)}")
+        elif kind is int:
+            append(f"{pad}{name}: {value!r}")
+        elif kind is bool:
+            append(f"{pad}{name}: {'true' if value else 'false'}")
+        elif value is None:
+            append(f"{pad}{name}:")
+        else:
+            emit(name, value, indent, out)
+
+
 def emit_items(items: Iterable[Any], indent: int, out: list[str]) -> None:
     """Block-sequence items with their "- " at `indent` (mapping items' keys at indent + 2)."""
     dash = " " * indent + "- "
     for item in items:
         if isinstance(item, dict) and item:
             lines: list[str] = []
-            for name, value in item.items():
-                emit(name, value, indent + 2, lines)
+            _emit_mapping(item, indent + 2, lines)
             lines[0] = dash + lines[0][indent + 2 :]
             out.extend(lines)
         else:
@@ -225,8 +309,9 @@ def yaml_lines(text: str) -> list[str]:
 
 def join_lines(lines: list[str]) -> str:
     """The text of `yaml_lines`: each line ended by LF, unless it keeps its own LS or PS."""
-    if not any(line.endswith(("\u2028", "\u2029")) for line in lines):
-        return "\n".join(lines) + "\n" if lines else ""
+    joined = "\n".join(lines)
+    if "\u2028" not in joined and "\u2029" not in joined:
+        return joined + "\n" if lines else ""
     return "".join(line if line.endswith(("\u2028", "\u2029")) else line + "\n" for line in lines)
 
 
@@ -288,15 +373,11 @@ def key_paths(lines: list[str]) -> list[tuple[str, ...] | None]:
     return paths
 
 
-def _may_hold_comment(line: str) -> bool:
-    """Whether `split_comment` could find a comment on the line, or it is a comment line: a # first or after blank."""
-    return line.startswith("#") or " #" in line or "\t#" in line
-
-
 def carry_comments(old: list[str], new: list[str]) -> list[str]:
     """`new` with the comments of `old` put back: inline ones on the line with the same key path, full-line
     ones above the line they were above; a comment whose place is gone is kept at the end, never dropped."""
-    if not any(_may_hold_comment(line) for line in old):
+    joined = "\n".join(old)  # the lines' text: a line starts with # or holds " #" where the text does so
+    if not (joined.startswith("#") or "\n#" in joined or " #" in joined or "\t#" in joined):
         return new  # the common case: evidence lines hold record ids (`prog/t#1a2b3c4d`), never a comment
     old_paths = key_paths(old)
     inline: dict[tuple[str, ...], tuple[str, str]] = {}  # path -> (indent of its line, comment)

@@ -44,7 +44,7 @@ def merge_command(
         raise typer.Exit(EXIT_FINDINGS)
     failed = False
     with curated(theories, check=check, shown=theories, others="merge") as files:
-        for outcome in merge_corpus(result, theories):
+        for outcome in merge_corpus(result, theories, jobs):
             print_diagnostics(outcome.diagnostics)
             shown = display_path(outcome.path)
             if outcome.text is None:
@@ -57,4 +57,10 @@ def merge_command(
                 typer.echo(f"{shown}: stale: run `cmo merge` to update it")
             elif done is Curated.UPDATED or not check:  # --check names only what is stale
                 typer.echo(f"{shown}: {done}")
+    if not failed and not check and not no_cache and result.corpus is not None:
+        from cmo.theory import stamp
+
+        # Every theory file is now what merge writes: the next staleness check need not code or merge again.
+        programmes = result.corpus.programmes.values()
+        stamp.record([source.folder for source in programmes], theories, [source.id for source in programmes])
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

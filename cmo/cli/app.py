@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from cmo import __version__
+from cmo.cli.commands import LazyGroup
 
 # The documented exit codes (README): ok, findings or data errors, usage errors, internal error, interrupted.
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=LazyGroup,  # builds only the command a run invokes (cmo/cli/commands/__init__.py)
 )
 
 _state = {"debug": False, "demo_noticed": False}
@@ -62,10 +64,7 @@ def main(
 
 
 def run() -> NoReturn:
-    """Console-script entry point: every command registered, every way out mapped to a documented exit code."""
-    from cmo.cli.commands import register_all
-
-    register_all(app)
+    """Console-script entry point: every way out mapped to a documented exit code."""
     _state["demo_noticed"] = False  # one notice per run that falls back on the demo corpus
     try:
         code = app(standalone_mode=False)

@@ -6,8 +6,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process
-
 # Below this similarity a suggestion would be a guess, not a correction.
 _CUTOFF = 70.0
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -18,6 +16,9 @@ def closest(word: str, choices: Iterable[str], *, cutoff: float = _CUTOFF) -> st
     options = sorted(set(choices) - {word})
     if not options:
         return None
+    # Here, not at the top: a clean run never suggests anything, and rapidfuzz is slow to load.
+    from rapidfuzz import fuzz, process
+
     match = process.extractOne(word, options, scorer=fuzz.ratio, score_cutoff=cutoff)
     return match[0] if match else None
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cmo.cli.app import EXIT_FINDINGS, EXIT_OK
 from cmo.cli.options import DiagnosticFormat, JobsOption, NoCacheOption, PathsArg
+
+if TYPE_CHECKING:
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.corpus.layout import Corpus
 
 
 def register(app: typer.Typer) -> None:
@@ -31,8 +36,7 @@ def validate_command(
     from cmo.core.diagnostics import Diagnostics
     from cmo.corpus.coding import code_corpus
     from cmo.render.diagnostics import format_github, format_json, format_text
-    from cmo.theory.check import check_theory
-    from cmo.theory.store import is_theory_path, theory_files
+    from cmo.theory.store import is_theory_path
 
     given = corpus_paths(paths)
     theories = [path for path in given if is_theory_path(path)]
@@ -42,11 +46,7 @@ def validate_command(
     found = Diagnostics()
     if corpus:
         found.extend(result.diagnostics)
-    checked = 0
-    for folder in theories:
-        for file in theory_files(folder):
-            check_theory(file, result.corpus, found)
-            checked += 1
+    checked = _check_theories(theories, result.corpus, found) if theories else 0
     diagnostics = found.sorted()
     if fmt is DiagnosticFormat.json:
         sys.stdout.write(format_json(diagnostics))
@@ -59,3 +59,19 @@ def validate_command(
     errors = any(d.severity == "error" for d in diagnostics)
     failed = errors or (strict and bool(diagnostics))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _check_theories(folders: list[Path], corpus: Corpus | None, found: Diagnostics) -> int:
+    """Check every theory file the folders (or files) name into `found`; how many files were checked.
+
+    Only here, not in validate_command: the theory model is slow to import and a corpus-only run never needs it.
+    """
+    from cmo.theory.check import check_theory
+    from cmo.theory.store import theory_files
+
+    checked = 0
+    for folder in folders:
+        for file in theory_files(folder):
+            check_theory(file, corpus, found)
+            checked += 1
+    return checked

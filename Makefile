@@ -43,10 +43,11 @@ test: browser lint typecheck pytest
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
 
-# Speed as ratios against references measured in the same run; writes benchmarks/RESULTS.md (about 5-10 minutes).
+# Speed as ratios against references measured in the same run; writes benchmarks/RESULTS.md (at most 10 minutes on
+# 2 cores). `make bench ONLY=theories,merge` measures those sections alone and writes to the temporary folder.
 .PHONY: bench
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(if $(ONLY),--only $(ONLY))
 
 # Mutation testing of the core (docs/testing.md), not run in CI; one module: `make mutation MODULES=cmo/evidence.py`.
 # Its own venv: mutmut needs a newer rich than the `test` extra's qualitative-coding allows.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 SOURCES = ("interview", "observation", "document", "workshop")
@@ -118,8 +119,26 @@ def _codes_by_kind(prefixes: list[str], count: int) -> dict[str, list[str]]:
     return codes
 
 
+def _choices(rng: random.Random, words: int) -> list[str]:
+    """`[rng.choice(_VOCABULARY) for _ in range(words)]`, the same draws from the same generator, about twice as fast.
+
+    `choice(seq)` is `seq[rng._randbelow(len(seq))]`, and `_randbelow(n)` draws `n.bit_length()` bits until the
+    number is below n; written out here, the ten thousand long transcripts take seconds less to generate.
+    """
+    size = len(_VOCABULARY)
+    bits = size.bit_length()
+    getrandbits = rng.getrandbits
+    out = []
+    for _ in range(words):
+        draw = getrandbits(bits)
+        while draw >= size:
+            draw = getrandbits(bits)
+        out.append(_VOCABULARY[draw])
+    return out
+
+
 def _paragraph(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(_VOCABULARY) for _ in range(words))
+    text = " ".join(_choices(rng, words))
     # wrapped like a person's editor would, so quotes cross line breaks
     lines, line = [], []
     for word in text.split():
@@ -204,6 +223,30 @@ def generate(root: Path, transcripts: int, seed: int = 20241129, short: bool = F
         folder.mkdir(exist_ok=True)
         (folder / f"t{number:05d}.md").write_text(_transcript(number, rng, codes, words, annotations), encoding="utf-8")
     return root
+
+
+def subset(source: Path, root: Path, transcripts: int) -> Path:
+    """Copy the first `transcripts` transcripts of a generated corpus: the same bytes `generate(root, transcripts)` writes.
+
+    Transcripts are drawn one after another from one seeded generator, after the codebooks, so a smaller corpus is
+    a prefix of a larger one; copying it costs a fraction of generating it again.
+    """
+    numbers = (_number(path.name) for path in source.rglob("t*.md"))
+    if sum(1 for number in numbers if number is not None and number < transcripts) < transcripts:
+        raise ValueError(f"{source} holds fewer than {transcripts} transcripts")
+
+    def ignore(folder: str, entries: list[str]) -> set[str]:
+        return {name for name in entries if (number := _number(name)) is not None and number >= transcripts}
+
+    shutil.copytree(source, root, ignore=ignore)
+    return root
+
+
+def _number(name: str) -> int | None:
+    """The transcript number of a generated transcript's file name (t00042.md: 42), else None."""
+    if len(name) == 9 and name.startswith("t") and name.endswith(".md") and name[1:6].isdigit():
+        return int(name[1:6])
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover - used by hand: python -m benchmarks.generate DIR N [--short]

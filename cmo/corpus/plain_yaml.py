@@ -17,6 +17,7 @@ from yaml.events import (
 )
 
 from cmo.yamlio.reader import UNSURE, _Events, _Unsure
+from cmo.yamlio.simple import read_simple
 
 try:  # libyaml's C parser when the wheel has it, as cmo.yamlio.reader reads with
     from yaml import CSafeLoader as _Loader
@@ -112,6 +113,14 @@ def load_marked(text: str, line_offset: int = 0) -> PlainDocument | Any:
     UNSURE for everything `load_plain` is unsure of: anchors, aliases, tags, duplicate keys, odd scalars,
     deep nesting, an empty document and any error.
     """
+    simple = read_simple(text, line_offset)
+    if simple is not None:
+        return PlainDocument(*simple)
+    return load_marked_events(text, line_offset)
+
+
+def load_marked_events(text: str, line_offset: int = 0) -> PlainDocument | Any:
+    """`load_marked` from libyaml's events alone (never by hand): what the hand reading is checked against."""
     loader = _Loader(text)
     try:
         return _MarkedEvents(loader, len(text), line_offset).marked()

@@ -40,6 +40,8 @@ class Rule(StrEnum):
     EVIDENCE_MISSING = "evidence-missing"
     EVIDENCE_IS_QUESTION = "evidence-is-question"
     ELICITED_SOURCE = "elicited-source"
+    PARTICIPANT_UNKNOWN = "participant-unknown"
+    PARTICIPANT_ATTRIBUTE_CONFLICT = "participant-attribute-conflict"
     # YAML, in any cmo file: reading it safely, then checking it against the format.
     YAML_SYNTAX = "yaml-syntax"
     YAML_DUPLICATE_KEY = "yaml-duplicate-key"
@@ -62,6 +64,7 @@ class Rule(StrEnum):
     SAME_AS_UNKNOWN = "same-as-unknown"
     SAME_AS_KIND = "same-as-kind"
     SAME_AS_CONFLICT = "same-as-conflict"
+    PARTICIPANT_IDENTIFYING = "participant-identifying"
     LINK_PROGRAMME = "link-programme"
     LINK_CODE = "link-code"
     LINK_SELF = "link-self"
@@ -152,12 +155,18 @@ RULES: dict[Rule, RuleInfo] = {
     Rule.EVIDENCE_MISSING: RuleInfo(_T, _E, "a block without `quote:` has no passage above it"),
     Rule.EVIDENCE_IS_QUESTION: RuleInfo(_T, _W, "a block's evidence is the interviewer's question, not an answer"),
     Rule.ELICITED_SOURCE: RuleInfo(_T, _W, "`elicited: true` on an observation or a document, where nobody was asked"),
+    Rule.PARTICIPANT_UNKNOWN: RuleInfo(_T, _W, "a participant id the programme's participants.yaml does not declare"),
+    Rule.PARTICIPANT_ATTRIBUTE_CONFLICT: RuleInfo(
+        _T, _W, "an inline attribute that differs from the participant's in participants.yaml (inline wins)"
+    ),
     Rule.YAML_SYNTAX: RuleInfo(_Y, _E, "YAML that does not parse"),
     Rule.YAML_DUPLICATE_KEY: RuleInfo(_Y, _E, "a key given twice in one mapping"),
     Rule.YAML_TAG: RuleInfo(_Y, _E, "a YAML tag such as `!!python/object`: cmo files hold plain data only"),
     Rule.YAML_EXPANSION: RuleInfo(_Y, _E, "aliases that expand far beyond the YAML's size, or an alias inside itself"),
     Rule.YAML_NUMBER_TOO_LARGE: RuleInfo(_Y, _E, "an unquoted number of more than 4,000 digits"),
-    Rule.NOT_A_MAPPING: RuleInfo(_Y, _E, "front matter, an annotation, programme.yaml or a codebook is not a mapping"),
+    Rule.NOT_A_MAPPING: RuleInfo(
+        _Y, _E, "front matter, an annotation, programme.yaml, participants.yaml or a codebook is not a mapping"
+    ),
     Rule.UNKNOWN_KEY: RuleInfo(_Y, _E, "a key that is not in the format"),
     Rule.MISSING_KEY: RuleInfo(_Y, _E, "a required key is missing"),
     Rule.INVALID_VALUE: RuleInfo(_Y, _E, "a value of the wrong type, shape or not among the allowed values"),
@@ -174,6 +183,9 @@ RULES: dict[Rule, RuleInfo] = {
     ),
     Rule.SAME_AS_KIND: RuleInfo(_C, _E, "a `same_as` target of another kind than the code"),
     Rule.SAME_AS_CONFLICT: RuleInfo(_C, _E, "a `not_same_as` target that is the same through `same_as` (or a chain)"),
+    Rule.PARTICIPANT_IDENTIFYING: RuleInfo(
+        _C, _E, "a participant attribute that identifies a person (name, email, ...): attributes are pseudonymous"
+    ),
     Rule.LINK_PROGRAMME: RuleInfo(_C, _E, "`cmo codebook link` names a programme the corpus does not have"),
     Rule.LINK_CODE: RuleInfo(_C, _E, "`cmo codebook link` names a code the programme's codebooks do not declare"),
     Rule.LINK_SELF: RuleInfo(_C, _E, "`cmo codebook link` links a code to itself"),

@@ -20,6 +20,7 @@ from cmo.corpus import fast_coding, speakers
 from cmo.corpus.cache import Cache, Entry, context_key, digest
 from cmo.corpus.layout import CODEBOOK_FILE, PROGRAMME_FILE, Corpus, ProgrammeSource, discover
 from cmo.corpus.models import DEFAULT_INTERVIEWERS, Record
+from cmo.corpus.participants import PARTICIPANTS_FILE
 from cmo.corpus.transcript_coding import TranscriptCoder, TranscriptData, TranscriptResult, UndeclaredCode
 
 
@@ -403,10 +404,15 @@ def _finish(
 
 
 def context_files(corpus: Corpus, programme: ProgrammeSource) -> list[Path]:
-    """The files a programme's transcripts' results depend on: the shared codebook, its programme.yaml and codebook.
+    """The files a programme's transcripts' results depend on: the shared codebook, its programme.yaml, codebook, participants.
 
     And every other programme's codebook: an unknown code's message says which of them declares it.
     """
-    own = [corpus.root / CODEBOOK_FILE, programme.folder / PROGRAMME_FILE, programme.folder / CODEBOOK_FILE]
+    own = [
+        corpus.root / CODEBOOK_FILE,
+        programme.folder / PROGRAMME_FILE,
+        programme.folder / CODEBOOK_FILE,
+        programme.folder / PARTICIPANTS_FILE,
+    ]
     others = sorted(path for path in corpus.root.glob(f"*/{CODEBOOK_FILE}") if path.parent != programme.folder)
     return own + others

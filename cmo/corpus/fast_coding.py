@@ -15,12 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from cmo.core.diagnostics import Diagnostics
-from cmo.corpus import speakers, transcript
+from cmo.corpus import participants, speakers, transcript
 from cmo.corpus.evidence import Evidence, QuoteIndex
 from cmo.corpus.identity import EvidenceIds
 from cmo.corpus.layout import ProgrammeSource
-from cmo.corpus.models import ANNOTATION_KEYS, FIELD_KINDS, FRONT_MATTER_KEYS, SourceType, Stance
+from cmo.corpus.models import ANNOTATION_KEYS, FIELD_KINDS, FRONT_MATTER_KEYS, Participant, SourceType, Stance
+from cmo.corpus.participants import Declared
 from cmo.corpus.plain_yaml import PlainDocument, load_marked
 from cmo.corpus.transcript_coding import TranscriptData
 from cmo.yamlio.reader import UNSURE
@@ -33,7 +36,7 @@ _STEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _FRONT_KEYS = frozenset(FRONT_MATTER_KEYS)
 _ANNOTATION_KEYS = frozenset(ANNOTATION_KEYS)
 _SPLIT_KEYS = frozenset(("resource", "reasoning"))
-_PARTICIPANT_KEYS = frozenset(("id", "role"))
+_PARTICIPANT_KEYS = frozenset(("id", "role", "attributes"))
 _SOURCES = frozenset(source.value for source in SourceType)
 _SPOKEN = frozenset((SourceType.INTERVIEW.value, SourceType.WORKSHOP.value))
 _STANCES = frozenset(stance.value for stance in Stance)
@@ -70,7 +73,7 @@ def _code(
     split = transcript.front_matter_text(text, "", found) if text is not None else None
     if text is None or split is None:
         raise _Unusual
-    front = _front(_document(load_marked(split[0], 1)), file.stem, programme.id)
+    front = _front(_document(load_marked(split[0], 1)), file.stem, programme)
     blocks, body = transcript.scan_body(text, split[1], "", found)
     if found.items:
         raise _Unusual
@@ -100,9 +103,9 @@ def _document(loaded: Any) -> PlainDocument:
     return document
 
 
-def _front(document: PlainDocument, stem: str, programme_id: str) -> dict[str, Any]:
+def _front(document: PlainDocument, stem: str, source_of: ProgrammeSource) -> dict[str, Any]:
     """What records take from the front matter, with the transcript's id and where it is written."""
-    data = document.data
+    data, programme_id = document.data, source_of.id
     if type(data) is not dict or not _FRONT_KEYS.issuperset(data):
         raise _Unusual
     source = data.get("source")
@@ -128,16 +131,16 @@ def _front(document: PlainDocument, stem: str, programme_id: str) -> dict[str, A
         "id_mark": id_mark,
         "source": source,
         "date": date.isoformat() if date is not None else None,
-        "participants": _participants(data["participants"]) if "participants" in data else [],
+        "participants": _participants(data["participants"], source_of.participants) if "participants" in data else [],
         "coder": _text(data.get("coder")),
     }
 
 
-def _participants(value: Any) -> list[dict[str, Any]]:
+def _participants(value: Any, people: Declared | None) -> list[dict[str, Any]]:
     items = [value] if type(value) is str or type(value) is int else value
     if type(items) is not list:
         raise _Unusual
-    participants = []
+    found = []
     for item in items:
         if type(item) is str or type(item) is int:
             item = {"id": item}
@@ -148,8 +151,28 @@ def _participants(value: Any) -> list[dict[str, Any]]:
             given = str(given)
         if type(given) is not str or not given:
             raise _Unusual
-        participants.append({"id": given, "role": str(role) if type(role) is int else _text(role)})
-    return participants
+        role = str(role) if type(role) is int else _text(role)
+        if people is None and "attributes" not in item:
+            found.append({"id": given, "role": role})
+        else:
+            found.append(_with_attributes(given, role, item, people))
+    return found
+
+
+def _with_attributes(given: str, role: str | None, item: dict[str, Any], people: Declared | None) -> dict[str, Any]:
+    """A participant merged with participants.yaml as the full coder merges them, when that reports nothing."""
+    try:  # the model's own checks of the attributes, so both paths take and refuse the same
+        attributes = Participant.model_validate(item).attributes if "attributes" in item else {}
+    except ValidationError:
+        raise _Unusual from None
+    known = people.get(given) if people is not None else None
+    if (people is not None and known is None) or any(participants.identifying(key) for key in attributes):
+        raise _Unusual  # a warning (an id participants.yaml does not declare) or an error (a name)
+    merged, conflicts = participants.merge(given, known, role, attributes)
+    if conflicts:
+        raise _Unusual  # a warning: the transcript and participants.yaml disagree
+    data: dict[str, Any] = merged.model_dump(mode="json")
+    return data
 
 
 def _text(value: Any) -> str | None:

@@ -1,4 +1,4 @@
-"""The corpus layout: which programmes and transcripts a set of paths names, and each programme's codebook."""
+"""The corpus layout: which programmes and transcripts a set of paths names, each programme's codebook and participants."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from cmo.core.files import read_or_report, report_not_regular
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean
-from cmo.corpus.models import Code, Codebook, Programme
+from cmo.corpus import participants
+from cmo.corpus.models import Code, Codebook, Participant, Programme
 from cmo.corpus.same_as import chain, same_as_graph
 from cmo.yamlio.reader import Mark, YamlError, load_bytes
 from cmo.yamlio.schema import validate
@@ -50,6 +51,8 @@ class ProgrammeSource:
     programme: Programme | None
     codes: dict[str, DeclaredCode] = field(default_factory=dict)
     transcripts: list[Path] = field(default_factory=list)
+    # id -> role and attributes, from its participants.yaml; None without one (or when it is invalid).
+    participants: dict[str, Participant] | None = None
     # code -> (programme, codebook) of the codes only other programmes' own codebooks declare: read on the
     # first unknown code (a clean corpus never pays for it), see `declared_elsewhere`.
     elsewhere: dict[str, list[tuple[str, str]]] | None = field(default=None, repr=False, compare=False)
@@ -332,7 +335,16 @@ def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: 
                 continue
             source.codes[code_id] = declared
     _check_same_as(source, diagnostics)
+    source.participants = _participants(folder / participants.PARTICIPANTS_FILE, diagnostics)
     return source
+
+
+def _participants(path: Path, diagnostics: Diagnostics) -> dict[str, Participant] | None:
+    """The participants a programme's participants.yaml declares; None without one, or when it cannot be used."""
+    if not os.path.lexists(path):  # lexists: a device, a pipe or a dangling link is reported, not skipped
+        return None
+    data = _read_yaml(path, diagnostics)
+    return None if data is _UNREAD else participants.declared(data, display_path(path), diagnostics)
 
 
 def _check_same_as(source: ProgrammeSource, diagnostics: Diagnostics) -> None:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     Tag,
     field_validator,
+    model_serializer,
 )
+from pydantic_core import PydanticCustomError
 
 from cmo.yamlio.schema import ONE_LINE_PATTERN, SLUG_PATTERN, TRANSCRIPT_ID_PATTERN
 
@@ -118,11 +123,74 @@ class Codebook(_Strict):
 # --- transcripts -----------------------------------------------------------------------------
 
 
-class Participant(_Strict):
-    """A pseudonymised participant, optionally with their role."""
+# A participant attribute's name: what `participant.<name>` and `--where name=value` take.
+ATTRIBUTE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 
-    id: Annotated[str, BeforeValidator(_scalar_text), StringConstraints(min_length=1)]
+
+def attribute_name(value: str) -> str:
+    """An attribute's name as given, if it is one (lower-case letters, digits, '_' and '-'); else a validation error."""
+    if ATTRIBUTE_NAME.match(value):
+        return value
+    fix = re.sub(r"[^a-z0-9_-]+", "_", value.lower()).strip("_-")
+    hint = f"; did you mean {fix!r}?" if fix and ATTRIBUTE_NAME.match(fix) else ""
+    message = f"{value!r} is not an attribute name (lower-case letters, digits, '_' and '-'){hint}"
+    raise PydanticCustomError("attribute_name", "{message}", {"message": message})
+
+
+def attribute_text(value: Any) -> str:
+    """An attribute's value as text: one line of text, a number, true/false or a date; else a validation error."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | dt.date):
+        return str(value)
+    if isinstance(value, str) and value and "\n" not in value:
+        return value
+    if value is None or value == "":
+        shape = "empty"
+    else:
+        shape = "more than one line" if isinstance(value, str) else "a list or mapping"
+    message = f"an attribute is one value (text, a number, true or false), not {shape}"
+    raise PydanticCustomError("attribute_value", "{message}", {"message": message})
+
+
+AttributeName = Annotated[str, AfterValidator(attribute_name)]
+AttributeText = Annotated[str, BeforeValidator(attribute_text)]
+ParticipantId = Annotated[str, BeforeValidator(_scalar_text), StringConstraints(min_length=1)]
+
+
+class Participant(_Strict):
+    """A pseudonymised participant, optionally with their role and attributes (group, age band, ...): never a name."""
+
+    id: ParticipantId
     role: FreeText | None = None
+    attributes: dict[AttributeName, AttributeText] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _role_is_its_own_key(cls, value: dict[str, str]) -> dict[str, str]:
+        if "role" in value:
+            raise PydanticCustomError("attribute_role", "`role` is the participant's own key, beside `attributes`")
+        return value
+
+    @model_serializer(mode="wrap")
+    def _attributes_when_any(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Records of participants without attributes read as before attributes existed.
+        data: dict[str, Any] = handler(self)
+        if not self.attributes:
+            data.pop("attributes", None)
+        return data
+
+
+def _declared(value: Any) -> Any:
+    return {} if value is None else value  # `P01:` alone declares the id, with nothing about it yet
+
+
+class ParticipantsFile(_Strict):
+    """A programme's `participants.yaml`: participant id -> role and attributes (pseudonymous data only)."""
+
+    participants: dict[ParticipantId, Annotated[dict[AttributeName, AttributeText], BeforeValidator(_declared)]] = (
+        Field(default_factory=dict)
+    )
 
 
 def _participants(value: Any) -> Any:

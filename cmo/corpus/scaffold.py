@@ -107,6 +107,8 @@ date: 2024-01-15   # when it was collected, an ISO date
 participants:   # pseudonyms, each with a role if you like; [P01, P02] is enough
   - {{id: P01, role: community worker}}
   - {{id: P02, role: volunteer}}
+  # - {{id: P03, attributes: {{group: young-carers, age_band: 18-24}}}}   # "for whom": pseudonymous, never a name;
+  #   or declare each participant once in corpus/{programme}/participants.yaml (docs/format.md)
 coder: AB   # who annotated it; a block's own `coder:` overrides it
 ---
 

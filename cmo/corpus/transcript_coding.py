@@ -14,7 +14,7 @@ from cmo.core.diagnostics import Diagnostic, Diagnostics, Severity
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
 from cmo.core.suggest import did_you_mean, slug_of, with_article
-from cmo.corpus import evidence, speakers, transcript
+from cmo.corpus import evidence, participants, speakers, transcript
 from cmo.corpus.evidence import Evidence
 from cmo.corpus.identity import EvidenceIds
 from cmo.corpus.layout import ProgrammeSource, declared_elsewhere, suggest_code
@@ -235,7 +235,7 @@ class TranscriptCoder:
                 f"front matter says programme {front.programme!r}, but the file is in programme "
                 f"{self.programme.id!r}{did_you_mean(front.programme, [self.programme.id])}",
             )
-        return front
+        return participants.attach(front, data, self.programme.participants, self.shown, self.diagnostics)
 
     def record(
         self,

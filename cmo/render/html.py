@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from cmo.across.compare import CONVERGENT_KINDS, AttributeRow, Comparison
 from cmo.across.matching import Concept, Match
@@ -16,6 +17,9 @@ from cmo.render.html_refinement import PARTS as REFINEMENT_PARTS
 from cmo.render.html_refinement import checklist_links, refinement_section, toc_items
 from cmo.render.svg import MATRIX_ROLES, ROLE_PLURALS, convergence_matrix, theory_diagram
 from cmo.render.view import FRAGMENTS_TITLE, SORT_NOTE, ProgrammeView, Report, completeness_summary, fragment_passages
+
+if TYPE_CHECKING:
+    from cmo.analysis.matrix import Matrix
 
 # Nothing may load or run: no script, no network, only the inline style sheet and data: images.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -94,7 +98,9 @@ def _toc(report: Report) -> str:
             f'<li><a href="#theory-{esc(p.id)}">{esc(p.name)}</a><ol>'
             f'<li><a href="#theory-{esc(p.id)}">Programme theory diagram</a></li>'
             f'<li><a href="#cmocs-{esc(p.id)}">CMOCs ({len(p.cmocs)})</a></li>'
-            f'<li><a href="#fragments-{esc(p.id)}">{esc(FRAGMENTS_TITLE)}</a></li></ol></li>'
+            f'<li><a href="#fragments-{esc(p.id)}">{esc(FRAGMENTS_TITLE)}</a></li>'
+            + (f'<li><a href="#matrices-{esc(p.id)}">{MATRICES_TITLE}</a></li>' if report.matrices.get(p.id) else "")
+            + "</ol></li>"
         )
     items += toc_items(report)
     items.append('<li><a href="#checklist">Reporting checklist (RAMESES II)</a></li>')
@@ -257,7 +263,31 @@ def _matrix(comparison: Comparison) -> str:
     )
 
 
-def _programme(programme: ProgrammeView) -> Iterator[str]:
+MATRICES_TITLE = "Matrices of the coded evidence"
+MATRICES_NOTE = (
+    "Every coded passage of the programme, in a CMOC or not, by the codes and the kind of data it carries: which "
+    "mechanisms were coded with which outcomes, and where the evidence for each comes from. Codes meeting in a "
+    "passage is where a configuration is looked for, not yet a configuration."
+)
+
+
+def _matrices(programme: ProgrammeView, matrices: Sequence[tuple[str, Matrix]]) -> str:
+    """The programme's framework matrices as heatmaps, each with its anchor (`matrix-<programme>-<rows>-<columns>`)."""
+    from cmo.render.matrix_html import matrix_section
+
+    shown = "\n".join(
+        matrix_section(
+            matrix, heading, anchor=f"matrix-{programme.id}-{matrix.row_dimension}-{matrix.column_dimension}"
+        )
+        for heading, matrix in matrices
+    )
+    return (
+        f'<section class="matrices" id="matrices-{esc(programme.id)}">\n<h3>{MATRICES_TITLE}</h3>\n'
+        f'<p class="muted">{MATRICES_NOTE}</p>\n{shown}\n</section>'
+    )
+
+
+def _programme(programme: ProgrammeView, matrices: Sequence[tuple[str, Matrix]] = ()) -> Iterator[str]:
     diagram = theory_diagram(programme.diagram, f"Programme theory of {programme.name}")
     yield (
         f'<div class="programme">\n<section class="theory" id="theory-{esc(programme.id)}">\n'
@@ -271,7 +301,8 @@ def _programme(programme: ProgrammeView) -> Iterator[str]:
     known = {view.id for view in programme.cmocs}
     for number, view in enumerate(programme.cmocs):
         yield f"\n{cmoc_card(programme.id, view, known)}" if number else cmoc_card(programme.id, view, known)
-    yield f"\n</section>\n{fragments_section(programme)}\n</div>"
+    yield f"\n</section>\n{fragments_section(programme)}"
+    yield f"\n{_matrices(programme, matrices)}\n</div>" if matrices else "\n</div>"
 
 
 def _where(report: Report, part: str) -> str:
@@ -317,7 +348,7 @@ def html_pieces(report: Report) -> Iterator[str]:
     if report.overarching:
         shown = {(p.id, view.id) for p in report.programmes for view in p.cmocs}
         sections.append([overarching_section(report.overarching, shown)])
-    sections += [_programme(p) for p in report.programmes]
+    sections += [_programme(p, report.matrices.get(p.id, ())) for p in report.programmes]
     sections += [[section] for section in refinement_section(report)]
     sections.append([_checklist(report)])
     yield f'{_head(report)}\n<body>\n<div class="page">\n{_header(report)}\n{_toc(report)}\n<main>\n'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cmo.across.compare import Comparison
 from cmo.core.words import numbered
@@ -18,6 +18,9 @@ from cmo.render.statement import join
 from cmo.theory.check import missing_parts
 from cmo.theory.model import CMO_PARTS, Cmoc, Fragment, OverarchingTheory, Theory
 from cmo.theory.refinement import Refinement
+
+if TYPE_CHECKING:
+    from cmo.analysis.matrix import Matrix
 
 # RAMESES II reporting standards for realist evaluations (Wong et al. 2016): the items a report covers.
 # Item 4 is the *initial* programme theory: only a report with --since shows one (refinement.IPT_ITEM).
@@ -176,6 +179,8 @@ class Report:
     checklist: tuple[tuple[int, str, str, str], ...] = RAMESES_ITEMS
     overarching: OverarchingView | None = None
     refinement: tuple[RefinementView, ...] = ()  # with --since: each theory against itself then
+    # Per programme id, (heading, matrix) of its coded records, shown after its CMOCs; none: no such section.
+    matrices: dict[str, list[tuple[str, Matrix]]] = field(default_factory=dict)
 
 
 DIAGRAM_COLUMNS = ("context", "resource", "mechanism", "reasoning", "outcome")

@@ -48,6 +48,8 @@ def test_every_command_is_registered_once() -> None:
         "synthesize",
         "report",
         "diff",
+        "query",
+        "matrix",
     ]
     assert [group.name for group in app.registered_groups] == ["codebook", "qdpx"]
 

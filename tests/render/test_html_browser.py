@@ -10,6 +10,7 @@ import struct
 import subprocess
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -235,3 +236,86 @@ def test_injected_script_never_runs(chromium: str, tmp_path: Path) -> None:
     assert INJECTED in page.all_text()
     body = page.tags[[tag for tag, _ in page.tags].index("body") :]
     assert [tag for tag, _ in body if tag in ("script", "img")] == []
+
+
+# --- framework matrices: the heatmap page and the report's matrix sections, laid out and shaded -----------
+
+MATRIX_PROBE = """<script>
+const size = (el) => { const box = el.getBoundingClientRect(); return [box.width, box.height]; };
+const details = document.querySelector("table.heatmap details");
+const list = details && details.querySelector("ul");
+const seen = (el) => ({open: details.open, visible: el.checkVisibility(), size: size(el)});
+const closed = list ? seen(list) : null;
+if (details) details.querySelector("summary").click();
+const out = document.createElement("pre");
+out.id = "probe";
+out.textContent = JSON.stringify({
+  tables: [...document.querySelectorAll("table.heatmap")].map((table) => ({
+    id: table.closest("section").id,
+    size: size(table),
+    caption: table.querySelector("caption").innerText,
+    cells: [...table.querySelectorAll("tbody td")].map((td) => ({
+      number: parseInt(td.innerText.replace(/[^0-9]+/g, " ").trim().split(" ")[0], 10),
+      size: size(td),
+      background: getComputedStyle(td).backgroundColor,
+      color: getComputedStyle(td).color,
+    })),
+  })),
+  swatches: [...document.querySelectorAll(".heat-legend .swatch")].map((el) => getComputedStyle(el).backgroundColor),
+  quotes: details ? {closed: closed, opened: seen(list)} : null,
+});
+document.body.appendChild(out);
+</script>"""
+
+
+def _probe_matrices(chromium: str, tmp_path: Path, page: str) -> dict[str, Any]:
+    from cmo.render.matrix_html import CSP as MATRIX_CSP
+
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{MATRIX_CSP}">'
+    assert meta in page  # the page itself runs nothing: the probe runs on a copy without the policy
+    dom = _dump_dom(chromium, tmp_path, page.replace(meta, "").replace("</body>", MATRIX_PROBE + "</body>"))
+    start = dom.index('<pre id="probe">') + len('<pre id="probe">')
+    seen: dict[str, Any] = json.loads(html.unescape(dom[start : dom.index("</pre>", start)]))
+    return seen
+
+
+def _laid_out_and_shaded(table: dict[str, Any]) -> None:
+    """The table and every cell have a size, each cell prints a number, the largest and a zero differ in shade."""
+    assert table["size"][0] > 0 and table["size"][1] > 0
+    cells = table["cells"]
+    assert cells and all(c["size"][0] > 0 and c["size"][1] > 0 for c in cells)
+    assert all(c["number"] >= 0 for c in cells)  # the number is painted text, not only a colour
+    largest = max(cells, key=lambda c: c["number"])
+    assert largest["background"] != "rgb(255, 255, 255)" and largest["color"] != largest["background"]
+    for zero in (c for c in cells if c["number"] == 0):
+        assert zero["background"] == "rgb(255, 255, 255)" != largest["background"]
+
+
+def test_browser_lays_out_the_heatmap_page_and_opens_its_quotes(chromium: str, tmp_path: Path) -> None:
+    from cmo.render.matrix_html import LEVELS, matrix_page
+    from tests.render.test_matrix_html import sample_matrix
+
+    seen = _probe_matrices(chromium, tmp_path, matrix_page(sample_matrix(quotes=True), "Matrix", cells="quotes"))
+    (table,) = seen["tables"]
+    assert [c["number"] for c in table["cells"]] == [7, 3, 1, 2, 4, 0]
+    _laid_out_and_shaded(table)
+    assert "mechanism (rows) by outcome (columns)" in table["caption"]
+    assert len(set(seen["swatches"])) == LEVELS + 1  # every shade of the legend painted differently
+    quotes = seen["quotes"]
+    assert not quotes["closed"]["open"] and not quotes["closed"]["visible"]  # hidden until asked for
+    opened = quotes["opened"]
+    assert opened["open"] and opened["visible"] and opened["size"][0] > 0 and opened["size"][1] > 0
+
+
+def test_browser_lays_out_the_reports_matrix_sections(chromium: str, tmp_path: Path) -> None:
+    from cmo.cli.commands.report import _matrices
+    from tests.conftest import REPO
+
+    report = demo_report()
+    report.matrices = _matrices([p.id for p in report.programmes], REPO / "corpus")
+    seen = _probe_matrices(chromium, tmp_path, render_html(report))
+    ids = [table["id"] for table in seen["tables"]]
+    assert ids == [f"matrix-{p.id}-mechanism-{columns}" for p in report.programmes for columns in ("outcome", "source")]
+    for table in seen["tables"]:
+        _laid_out_and_shaded(table)
+    assert seen["quotes"] is None  # the report's matrices count; the CMOC cards carry the quotes

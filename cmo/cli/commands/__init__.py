@@ -28,6 +28,8 @@ COMMANDS = {
     "synthesize": "synthesise",
     "report": "report",
     "diff": "diff",
+    "query": "query",
+    "matrix": "matrix",
     "codebook": "codebook",
     "qdpx": "qdpx",
 }

@@ -53,9 +53,9 @@ def _check_revision(rev: str, spec: str) -> None:
         raise GitError(f"--rev {spec!r}: {rev!r} is not a revision")
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+def _git(args: list[str], cwd: Path, given: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        return subprocess.run(["git", *args], cwd=cwd, input=given, capture_output=True, check=False)
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH)") from None
     except OSError as exc:
@@ -127,6 +127,62 @@ def read_at(where: RepoPath, commit: str) -> bytes | None:
         message = shown.stderr.decode("utf-8", errors="replace").strip()
         raise GitError(f"cannot read {spec}: {message}")
     return shown.stdout
+
+
+@dataclass(frozen=True)
+class TreeFile:
+    """One file of a folder as committed: its path below the folder ('/' separators), git mode and bytes."""
+
+    path: str
+    mode: str
+    content: bytes
+
+
+def files_at(folder: Path, rev: str) -> list[TreeFile]:
+    """Every file under `folder` as committed at `rev` (GitError outside a repository or for an unknown rev).
+
+    Symbolic links (mode 120000) are listed with their target as content; submodules are left out.
+    """
+    found = _git(["rev-parse", "--show-toplevel"], folder)
+    if found.returncode != 0:
+        raise GitError(f"{folder} is not in a git working tree")
+    top = Path(os.fsdecode(found.stdout.rstrip(b"\n"))).resolve()
+    prefix = folder.resolve().relative_to(top).as_posix() if folder.resolve() != top else ""
+    commit = resolve_commit(RepoPath(top, prefix), rev)
+    spec = [f":(literal){prefix}/"] if prefix else []
+    listed = _git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec], top)
+    if listed.returncode != 0:
+        raise GitError(f"cannot list {prefix or top} at {rev!r}: {listed.stderr.decode('utf-8', 'replace').strip()}")
+    entries = []
+    for item in listed.stdout.split(b"\0"):
+        head, tab, name = item.partition(b"\t")
+        if not tab:
+            continue
+        mode, kind, sha = head.decode("ascii").split()
+        if kind == "blob":
+            path = os.fsdecode(name)
+            entries.append((path[len(prefix) + 1 :] if prefix else path, mode, sha))
+    contents = _blobs([sha for _, _, sha in entries], top)
+    return [TreeFile(path, mode, contents[sha]) for path, mode, sha in entries]
+
+
+def _blobs(shas: list[str], top: Path) -> dict[str, bytes]:
+    """The bytes of each blob, read by one `git cat-file --batch` rather than a process per file."""
+    if not shas:
+        return {}
+    shown = _git(["cat-file", "--batch"], top, "".join(f"{sha}\n" for sha in shas).encode("ascii"))
+    if shown.returncode != 0:
+        raise GitError(f"cannot read files: {shown.stderr.decode('utf-8', 'replace').strip()}")
+    out, at, contents = shown.stdout, 0, {}
+    for sha in shas:
+        line_end = out.index(b"\n", at)
+        header = out[at:line_end].split()
+        if len(header) != 3:
+            raise GitError(f"cannot read blob {sha}: {out[at:line_end].decode('utf-8', 'replace')}")
+        size = int(header[2])
+        contents[sha] = out[line_end + 1 : line_end + 1 + size]
+        at = line_end + 1 + size + 1  # the content, then a newline
+    return contents
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def test_every_command_is_registered_once() -> None:
         "diff",
         "query",
         "matrix",
+        "agreement",
     ]
     assert [group.name for group in app.registered_groups] == ["codebook", "qdpx"]
 

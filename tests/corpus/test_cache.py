@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -156,7 +157,8 @@ def _same_as_without_cache(cli: Callable[..., Result], command: str) -> None:
         args = ("code", "--format", "json", "--out", "records.json", "corpus")
         cached, cached_out = cli(*args), Path("records.json").read_bytes()
         fresh, fresh_out = cli(*args, "--no-cache"), Path("records.json").read_bytes()
-        assert "wrote 110 records to records.json" in fresh.stderr
+        written = len(json.loads(fresh_out))
+        assert written > 100 and f"wrote {written} records to records.json" in fresh.stderr  # the whole demo
     else:
         pristine = {path: path.read_bytes() for path in Path("theories").glob("*.yaml")}
         cached = cli("merge", "corpus")

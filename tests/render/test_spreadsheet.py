@@ -105,7 +105,9 @@ def test_evidence_sheet_has_a_row_per_quote_with_its_source() -> None:
     rows = _records(_demo_workbook()["Evidence"])
     mine = [r for r in rows if r["CMOC"] == "trust-through-key-persons" and r["Programme"] == "northcliffe-connect"]
     assert [r["Quote"] for r in mine] == [e.quote for e in cmoc.evidence]
-    [mosque] = [r for r in mine if r["Transcript"] == "nc-int-01"]
+    # The mosque passage is double-coded (AB and CD): one row per coding, both of the same lines.
+    mosque, again = [r for r in mine if r["Transcript"] == "nc-int-01" and r["Lines"] == "67-68"]
+    assert (again["Coder"], again["Quote"]) == ("CD", mosque["Quote"])
     assert mosque == {
         "Programme": "northcliffe-connect",
         "CMOC": "trust-through-key-persons",

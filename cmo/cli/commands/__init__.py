@@ -30,6 +30,7 @@ COMMANDS = {
     "diff": "diff",
     "query": "query",
     "matrix": "matrix",
+    "agreement": "agreement",
     "codebook": "codebook",
     "qdpx": "qdpx",
 }

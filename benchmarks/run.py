@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -219,6 +220,18 @@ class Bench:
             for path, data in originals.items():  # as generated again: smaller corpora are copied from this one
                 path.write_bytes(data)
         self.row(f"cmo code, one transcript changed (cache), {size} transcripts", warm, "cold", cold, "<= 0.05")
+        self.queries(root, size)
+
+    def queries(self, root: Path, size: int) -> None:
+        """cmo query and cmo matrix over a corpus whose cache is current: the evidence behind a question, at once."""
+        self.code(root)  # the edited files, put back, are coded once more
+        unchanged = median_of(self.runs, lambda: self.code(root))
+        for what, args in (
+            ("cmo query --mechanism ID --count", ["query", "--mechanism", "shared-mec-001", "--count"]),
+            ("cmo matrix mechanism outcome --format json", ["matrix", "mechanism", "outcome", "--format", "json"]),
+        ):
+            figure = median_of(self.runs, functools.partial(timed, [*CMO, *args, str(root)], self.env))
+            self.row(f"{what}, {size} transcripts (cache current)", figure, "cmo code, nothing changed", unchanged, "")
 
     def merge(self) -> None:
         size = self.middle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from cmo.analysis.evidence import Coded
+from cmo.analysis.evidence import Coded, speakers_of
 from cmo.analysis.selection import participant_value
 from cmo.core.suggest import did_you_mean
 
@@ -79,7 +79,7 @@ def getter(dimension: str) -> Callable[[Coded], list[str]]:
         return lambda row: sorted(
             {
                 value
-                for participant in row.record["participants"]
+                for participant in speakers_of(row.record)
                 if (value := participant_value(participant, attribute)) is not None
             }
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,46 @@ def _note_participant(participant: dict[str, Any], attributes: dict[str, set[str
         attributes.setdefault("role", set()).add(role)
     for name, value in (participant.get("attributes") or {}).items():
         attributes.setdefault(name, set()).add(value)
+
+
+# The speaker label a passage may start with, as transcripts write them (cmo/corpus/speakers.py): `P12:`,
+# `**P12:**`, `**P12**:`, `_P12_:`. The label is then compared with the record's participant ids.
+_SPEAKER = re.compile(r"[ \t]*[*_]*(?P<label>[^\s*:][^:\n]{0,79}?)[*_]*[ \t]*:")
+
+
+@functools.lru_cache(maxsize=1024)
+def _turn(participant: str) -> re.Pattern[str]:
+    """A later turn of one participant within a passage (its lines are joined by spaces): ` **P14:**`."""
+    return re.compile(rf"\s[*_]*{re.escape(participant)}[*_]*[ \t]*:", re.IGNORECASE)
+
+
+def _named(label: str, ids: list[str]) -> str | None:
+    """The id a speaker label names: as written, else regardless of case; or None."""
+    label = label.rstrip()
+    if label in ids:
+        return label
+    folded = label.casefold()
+    return next((given for given in ids if given.casefold() == folded), None)
+
+
+def speakers_of(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The participants who speak a record's passage, for whom it is evidence (`--where`, `participant.*`).
+
+    When its quote starts with a speaker label naming one of the record's participants by id, that participant,
+    with any other whose label starts a later turn in it; otherwise (no label, an interviewer's, a name no
+    participant of the record has) every participant of its transcript.
+    """
+    participants: list[dict[str, Any]] = record["participants"]
+    if len(participants) < 2:
+        return participants  # one speaker or none, whatever the label says
+    quote = record["quote"]
+    ids = [participant["id"] for participant in participants]
+    first = _SPEAKER.match(quote)
+    lead = _named(first["label"], ids) if first else None
+    if lead is None:
+        return participants
+    named = {lead} | {given for given in ids if given != lead and _turn(given).search(quote)}
+    return [participant for participant in participants if participant["id"] in named]
 
 
 def lines_of(record: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cmo.analysis.evidence import ANY_ROLE_FIELDS, ROLE_FIELDS, ROLE_KINDS, Coded, Evidence
+from cmo.analysis.evidence import ANY_ROLE_FIELDS, ROLE_FIELDS, ROLE_KINDS, Coded, Evidence, speakers_of
 from cmo.core.suggest import did_you_mean, with_article
 
 SOURCES = ("interview", "observation", "document", "workshop")
@@ -25,8 +25,8 @@ class Filters:
     """What a query asks for. Repeats of one filter OR together; different filters AND.
 
     Codes by role name the record's fields (`mechanism` holds resource and reasoning codes too); `where`
-    holds (attribute, value) pairs, `role` included, that one participant of the record must all have (a
-    repeated attribute: any of its values); dates are the transcript's, inclusive, and a record without a
+    holds (attribute, value) pairs, `role` included, that one speaker of the record (`speakers_of`) must all
+    have (a repeated attribute: any of its values); dates are the transcript's, inclusive, and a record without a
     date never matches one; `text` is matched in the quote, case and runs of white space ignored.
     """
 
@@ -111,7 +111,7 @@ def _where(conditions: Sequence[tuple[str, str]]) -> Callable[[Coded], bool]:
                 return False
         return True
 
-    return lambda row: any(one(participant) for participant in row.record["participants"])
+    return lambda row: any(one(participant) for participant in speakers_of(row.record))
 
 
 def _dates(since: dt.date | None, until: dt.date | None) -> Callable[[Coded], bool]:

@@ -37,22 +37,24 @@ def _fits_labels(matrix: Matrix, width: int) -> bool:
 def matrix_table(matrix: Matrix, cells: str = "passages", width: int = 160) -> Table:
     """The matrix as a rich table: row ids (and codebook labels, when they fit in `width`) down the side, column ids across."""
     from rich.table import Table
+    from rich.text import Text
 
     from cmo.render.matrix_text import cell_counts
 
+    # Every piece of text is the corpus's (ids, attribute values, coders, labels): a Text, never read as markup.
     values = cell_counts(matrix, cells)
     maximum = max((n for line in values for n in line), default=0)
     table = Table()
-    table.add_column(f"{matrix.row_dimension} \\ {matrix.column_dimension}", no_wrap=True)
+    table.add_column(Text(f"{matrix.row_dimension} \\ {matrix.column_dimension}"), no_wrap=True)
     labelled = _fits_labels(matrix, width)
     if labelled:
-        table.add_column("label", style="dim", max_width=_LABEL_WIDTH)
+        table.add_column(Text("label"), style="dim", max_width=_LABEL_WIDTH)
     for column in matrix.columns:
-        table.add_column(column, justify="right", overflow="fold")
+        table.add_column(Text(column), justify="right", overflow="fold")
     for r, row in enumerate(matrix.rows):
-        label = [matrix.row_labels.get(row, row)] if labelled else []
-        shaded = [f"[{style}] {n} [/]" if (style := shade(n, maximum)) else f" {n} " for n in values[r]]
-        table.add_row(row, *label, *shaded)
+        label = [Text(matrix.row_labels.get(row, row))] if labelled else []
+        shaded = [Text(f" {n} ", style=shade(n, maximum)) for n in values[r]]
+        table.add_row(Text(row), *label, *shaded)
     return table
 
 
@@ -61,16 +63,22 @@ def print_matrix(matrix: Matrix, out: Console, cells: str = "passages") -> None:
     from cmo.render.query_text import shorten
 
     if not matrix.rows:
-        out.print("no passage has a value in both dimensions", markup=False)
+        out.print("no passage has a value in both dimensions", markup=False, emoji=False)
         return
     from cmo.render.matrix_text import caption
 
     out.print(matrix_table(matrix, cells, out.width))
-    out.print(caption(matrix, cells), markup=False, highlight=False, soft_wrap=True)
+    out.print(caption(matrix, cells), markup=False, emoji=False, highlight=False, soft_wrap=True)
     if cells != "quotes":
         return
     for r, row in enumerate(matrix.rows):
         for c, column in enumerate(matrix.columns):
             for quote in matrix.quotes[r][c] if matrix.quotes else []:
                 where = f"{quote.path}:{quote.line}"
-                out.print(f"{where}: [{row} x {column}] {shorten(quote.quote)}", markup=False, soft_wrap=True)
+                out.print(
+                    f"{where}: [{row} x {column}] {shorten(quote.quote)}",
+                    markup=False,
+                    emoji=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )

@@ -6,6 +6,7 @@ Attributes are pseudonymous data (group, age band, lived experience, ...): keys 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,33 +18,44 @@ from cmo.yamlio.reader import Mark, locate
 from cmo.yamlio.schema import validate
 
 PARTICIPANTS_FILE = "participants.yaml"
-# Keys that would make pseudonymous data identifying, as written or with '-' for '_'.
-IDENTIFYING = frozenset(
-    {
-        "name",
-        "full_name",
-        "first_name",
-        "given_name",
-        "surname",
-        "last_name",
-        "family_name",
-        "real_name",
-        "email",
-        "e_mail",
-        "phone",
-        "telephone",
-        "mobile",
-        "address",
-        "date_of_birth",
-        "dob",
-    }
+# Parts of a key that ask for identifying data, found anywhere in the key with its separators dropped
+# (`firstname`, `first-name`, `email_address`, `postcode`, `phone_number`, `nhs_number`, `username`, ...).
+IDENTIFYING_PARTS = (
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "address",
+    "postcode",
+    "zipcode",
+    "birth",
+    "passport",
+    "nationalinsurance",
+    "socialsecurity",
+    "ninumber",
+    "nhsnumber",
+    "nhsno",
+    "initials",
 )
+# Short parts, refused only as a whole word of the key (`dob`, `nhs_id`, `zip`): inside a longer word they are
+# too often something else.
+IDENTIFYING_WORDS = frozenset({"dob", "zip", "ssn", "nhs", "nino", "tel"})
+# Keys that hold one of those parts but describe a group, not a person.
+HARMLESS = frozenset({"country_of_birth", "birth_country", "nhs_trust"})
 Declared = Mapping[str, Participant]
 
 
 def identifying(key: str) -> bool:
-    """Whether an attribute's name asks for identifying data (a name, contact details, a date of birth)."""
-    return key.lower().replace("-", "_").replace(" ", "_") in IDENTIFYING
+    """Whether an attribute's name asks for identifying data (a name, contact details, a date of birth, an id number).
+
+    Any key holding a part of IDENTIFYING_PARTS (separators ignored, case too) or a word of IDENTIFYING_WORDS,
+    unless it is one of the few HARMLESS keys.
+    """
+    words = [word for word in re.split(r"[^a-z0-9]+", key.lower()) if word]
+    if "_".join(words) in HARMLESS:
+        return False
+    joined = "".join(words)
+    return any(part in joined for part in IDENTIFYING_PARTS) or not IDENTIFYING_WORDS.isdisjoint(words)
 
 
 def _refuse(key: str, mark: Mark | None, shown: str, diagnostics: Diagnostics) -> None:
@@ -62,7 +74,12 @@ def _suggest(given: str, people: Declared) -> str:
 
 
 def declared(data: Any, shown: str, diagnostics: Diagnostics) -> dict[str, Participant] | None:
-    """The participants a loaded participants.yaml declares, id -> role and attributes; None when it is invalid."""
+    """The participants a loaded participants.yaml declares, id -> role and attributes; None when it is invalid.
+
+    An empty document (nothing, or comments only) declares nobody yet: None too, and no error.
+    """
+    if data is None:
+        return None
     entries = data.get("participants") if isinstance(data, dict) else None
     if isinstance(entries, dict):
         for given, entry in entries.items():

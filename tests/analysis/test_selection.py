@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 
-from cmo.analysis.evidence import Coded, Evidence, gather
+from cmo.analysis.dimensions import values
+from cmo.analysis.evidence import Coded, Evidence, gather, speakers_of
+from cmo.analysis.matrix import build_matrix
 from cmo.analysis.selection import FilterError, Filters, parse_date, parse_where, problems, select
 from cmo.corpus.models import Participant
-from tests.analysis.evidence_corpus import evidence_corpus, theory_listing
+from tests.analysis.evidence_corpus import SHARED, evidence_corpus, theory_listing
+from tests.conftest import write_tree
 
 needs_attributes = pytest.mark.skipif(
     "attributes" not in Participant.model_fields, reason="participant attributes not built yet"
@@ -78,9 +81,10 @@ def test_the_fixture_is_as_counted(evidence: Evidence) -> None:
         ({"elicited": False}, ["R1", "R2", "R4", "R5", "R6"]),
         ({"coders": ("CD",)}, ["R2", "R4", "R5"]),
         ({"coders": ("AB", "CD")}, ["R1", "R2", "R3", "R4", "R5", "R7"]),  # R6 has no coder
-        ({"where": (("role", "connector"),)}, ["R1", "R2", "R3", "R4", "R5"]),  # P01, and P03 of a-obs-01
-        ({"where": (("role", "Volunteer"),)}, ["R4", "R5"]),  # case ignored
-        ({"where": (("role", "volunteer"), ("role", "manager"))}, ["R4", "R5", "R7"]),  # one attribute: any value
+        # a-obs-01's passages are labelled: R4 is P02's (a volunteer), R5 is P03's (a connector).
+        ({"where": (("role", "connector"),)}, ["R1", "R2", "R3", "R5"]),  # P01, and P03 of a-obs-01
+        ({"where": (("role", "Volunteer"),)}, ["R4"]),  # case ignored
+        ({"where": (("role", "volunteer"), ("role", "manager"))}, ["R4", "R7"]),  # one attribute: any value
         ({"transcripts": ("a-obs-01",)}, ["R4", "R5"]),
         ({"transcripts": ("beta/b-doc-01",)}, ["R6"]),
         ({"programmes": ("beta",)}, ["R6", "R7"]),
@@ -105,7 +109,7 @@ def test_each_filter(evidence: Evidence, given: dict[str, Any], expected: list[s
     [
         ((("group", "men"),), ["R4", "R5"]),
         ((("group", "women"),), ["R1", "R2", "R3"]),
-        ((("group", "men"), ("role", "connector")), ["R4", "R5"]),  # P03 has both
+        ((("group", "men"), ("role", "connector")), ["R5"]),  # P03 has both, and speaks R5 (P02 speaks R4)
         ((("group", "women"), ("role", "volunteer")), []),  # nobody is both
         ((("group", "men"), ("group", "women")), ["R1", "R2", "R3", "R4", "R5"]),
     ],
@@ -212,3 +216,106 @@ def test_option_values_are_parsed_or_refused() -> None:
     for bad in ("role", "=x", "role="):
         with pytest.raises(FilterError, match="is not ATTRIBUTE=VALUE"):
             parse_where(bad)
+
+
+WORKSHOP = """\
+---
+id: g-ws-01
+source: workshop
+date: 2024-06-01
+participants:
+  - {id: P31, role: peer worker, attributes: {group: women}}
+  - {id: P32, role: manager, attributes: {group: men}}
+  - {id: P34, role: volunteer}
+---
+
+**P31:** Coming with a friend made it easier the first time.
+
+```cmo
+mechanism: building-trust
+```
+
+P32: We kept the same worker on each shift, so faces were familiar.
+
+```cmo
+mechanism: key-persons
+```
+
+**p31**: Same for me, the same faces.
+
+```cmo
+mechanism: key-persons
+```
+
+Everyone agreed that trust came before anything else.
+
+```cmo
+mechanism: building-trust
+```
+
+**P33:** I only came in for the last ten minutes.
+
+```cmo
+mechanism: building-trust
+```
+
+**P32:** It was the shifts.
+Note: laughter.
+**P34:** And the tea.
+
+```cmo
+mechanism: key-persons
+```
+"""
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> Evidence:
+    """One workshop with three participants: labelled passages (P31, P32, p31, P33, P32 and P34), one unlabelled."""
+    root = write_tree(
+        tmp_path / "corpus",
+        {
+            "codebook.yaml": SHARED,
+            "gamma/programme.yaml": "id: gamma\nname: Gamma Groups\n",
+            "gamma/g-ws-01.md": WORKSHOP,
+        },
+    )
+    return gather([root], None)
+
+
+def test_a_passage_is_for_the_participant_its_speaker_label_names(workshop: Evidence) -> None:
+    rows = workshop.rows
+    assert workshop.diagnostics == []
+    assert [[p["id"] for p in speakers_of(row.record)] for row in rows] == [
+        ["P31"],
+        ["P32"],
+        ["P31"],  # the label regardless of case, its colon outside the bold
+        ["P31", "P32", "P34"],  # no label: every participant of the transcript
+        ["P31", "P32", "P34"],  # a label naming nobody of the record
+        ["P32", "P34"],  # two turns in one passage: both speakers, and nobody else
+    ]
+    by_where = [
+        names_in(rows, select(rows, Filters(where=(("group", "women"),)))),
+        names_in(rows, select(rows, Filters(where=(("role", "manager"),)))),
+        names_in(rows, select(rows, Filters(where=(("group", "men"), ("role", "manager"))))),
+    ]
+    assert by_where == [["W1", "W3", "W4", "W5"], ["W2", "W4", "W5", "W6"], ["W2", "W4", "W5", "W6"]]
+    assert [values(row, "participant.group") for row in rows] == [
+        ["women"],
+        ["men"],
+        ["women"],
+        ["men", "women"],
+        ["men", "women"],
+        ["men"],
+    ]
+    matrix = build_matrix(rows, "participant.role", "mechanism")
+    assert (matrix.rows, matrix.columns) == (
+        ["manager", "peer worker", "volunteer"],
+        ["building-trust", "key-persons"],
+    )
+    assert matrix.counts == [[2, 2], [3, 1], [2, 1]]
+
+
+def names_in(rows: list[Coded], chosen: list[Coded]) -> list[str]:
+    """W1..W6, the workshop's passages in order."""
+    return [f"W{rows.index(row) + 1}" for row in chosen]

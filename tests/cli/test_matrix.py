@@ -161,6 +161,27 @@ def _demo(cli: Cli, *args: str) -> dict[str, Any]:
     return data
 
 
+def test_text_from_the_corpus_is_never_read_as_markup(cli: Cli, study: Path) -> None:
+    """Attribute values, ids and codebook labels are printed as written: rich markup and emoji codes are text."""
+    hostile = {
+        "alpha/a-int-01.md": ("group: women", "group: '[/]x[red]y'"),
+        "alpha/a-obs-01.md": ("group: men", "group: '[red] :fire:'"),
+        "codebook.yaml": ("Working through key persons", "'[bold]Key[/bold] persons'"),
+    }
+    for name, (old, new) in hostile.items():
+        path = study / "corpus" / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = cli("matrix", "mechanism", "participant.group")
+    assert (result.exit_code, result.stderr) == (0, "")
+    heading = result.stdout.splitlines()[1]
+    assert "[/]x[red]y" in heading and "[red] :fire:" in heading
+    assert "[bold]Key[/bold] persons" in result.stdout
+    quotes = cli("matrix", "participant.group", "mechanism", "--cells", "quotes")
+    assert quotes.exit_code == 0
+    assert "alpha/a-int-01.md:9: [[/]x[red]y x key-persons] **P01:** It took months" in quotes.stdout
+    assert "[[red] :fire: x building-trust]" in quotes.stdout
+
+
 def test_the_demo_examples(cli: Cli) -> None:
     mechanism_outcome = _demo(cli, "mechanism", "outcome")
     assert "building-trust" in mechanism_outcome["rows"]

@@ -229,6 +229,16 @@ def test_a_malformed_participants_file_is_reported_at_its_line(
     assert participants == [{"id": "P01", "role": None}, {"id": "P07", "role": None}]
 
 
+@pytest.mark.parametrize("people", ["", "# Participants to come: pseudonymous attributes only.\n", "---\n"])
+def test_an_empty_participants_file_declares_nobody_without_a_problem(
+    people: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _corpus(tmp_path, people, **{"a-int-01": _transcript("[P01, {id: P07, attributes: {group: a}}]")})
+    participants, problems = _coded(root, monkeypatch)
+    assert problems == []  # not `not-a-mapping`, and no id is reported as undeclared
+    assert participants == [{"id": "P01", "role": None}, {"id": "P07", "role": None, "attributes": {"group": "a"}}]
+
+
 def test_an_alias_that_only_repeats_a_value_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     people = "participants:\n  P01: &worker {role: outreach worker, group: refugees}\n  P02: *worker\n"
     root = _corpus(tmp_path, people, **{"a-int-01": _transcript("[P01, P02]")})
@@ -265,7 +275,38 @@ def test_cmo_validate_reports_participants_file_problems_like_codebook_problems(
 # --- identifying keys are refused, wherever they are written ------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["name", "full_name", "first-name", "surname", "last_name", "email", "phone", "dob"])
+IDENTIFYING_KEYS = [
+    "name",
+    "full_name",
+    "first-name",
+    "surname",
+    "last_name",
+    "email",
+    "phone",
+    "dob",
+    # Parts of the key, however joined: not only the exact words above.
+    "firstname",
+    "lastname",
+    "fullname",
+    "username",
+    "surname_",
+    "email-address",
+    "postcode",
+    "post_code",
+    "zip",
+    "phone_number",
+    "mobile-no",
+    "home_address",
+    "nhs_number",
+    "nhs-id",
+    "year_of_birth",
+    "passport_no",
+    "national_insurance",
+    "ssn",
+]
+
+
+@pytest.mark.parametrize("key", IDENTIFYING_KEYS)
 def test_an_identifying_key_in_participants_yaml_is_refused_and_never_reaches_a_record(
     key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -281,16 +322,27 @@ def test_an_identifying_key_in_participants_yaml_is_refused_and_never_reaches_a_
     assert "Sam Jones" not in json.dumps(participants)
 
 
-def test_an_identifying_key_inline_is_refused_at_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    inline = "\n  - id: P01\n    attributes:\n      group: refugees\n      email: sam@example.org"
+@pytest.mark.parametrize("key", ["email", "firstname", "email-address", "postcode", "phone_number", "nhs_number"])
+def test_an_identifying_key_inline_is_refused_at_its_line(
+    key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = f"\n  - id: P01\n    attributes:\n      group: refugees\n      {key}: sam@example.org"
     root = _corpus(tmp_path, None, **{"a-int-01": _transcript(inline)})
     participants, problems = _coded(root, monkeypatch)
     assert problems == [
-        "corpus/alpha/a-int-01.md:9:7: error[participant-identifying]: attribute 'email' would identify the "
+        f"corpus/alpha/a-int-01.md:9:7: error[participant-identifying]: attribute {key!r} would identify the "
         "participant: participant attributes are pseudonymous (keep names and contact details out of the study); "
         "remove it"
     ]
     assert participants == [{"id": "P01", "role": None, "attributes": {"group": "refugees"}}]
+
+
+def test_keys_that_describe_a_group_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    people = "participants:\n  P01:\n    country_of_birth: somalia\n    nhs_trust: north\n    mobility: full\n"
+    root = _corpus(tmp_path, people, **{"a-int-01": _transcript("[P01]")})
+    participants, problems = _coded(root, monkeypatch)
+    assert problems == []
+    assert participants[0]["attributes"] == {"country_of_birth": "somalia", "nhs_trust": "north", "mobility": "full"}
 
 
 # --- inline attributes, merged with participants.yaml -------------------------------------------------------------

@@ -90,7 +90,7 @@ LOAD_FLOOR = (
 
 
 def growth(factor: float, scale: float, memory: bool = False) -> str:
-    """How a figure that grew `factor` times for `scale` times the input reads: flat, linear or better, or faster.
+    """How a figure that grew `factor` times for `scale` times the input reads: flat, linear or better, or more than linear.
 
     Within 10% of the scale counts as linear (start-up is amortised, so a little better is usual); memory that grows
     an eighth as fast as the input or less (5x the input, at most 1.5x the memory) is flat: the input is streamed, not held.
@@ -99,4 +99,4 @@ def growth(factor: float, scale: float, memory: bool = False) -> str:
         return "flat"
     if factor <= scale * 1.1:
         return "linear or better"
-    return "faster than linear"
+    return "more than linear"

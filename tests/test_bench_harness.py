@@ -51,7 +51,7 @@ def test_only_names_sections_in_run_order() -> None:
 def test_growth_words() -> None:
     assert growth(5.2, 5) == "linear or better"
     assert growth(3.0, 5) == "linear or better"
-    assert growth(6.0, 5) == "faster than linear"
+    assert growth(6.0, 5) == "more than linear"
     assert growth(1.4, 5, memory=True) == "flat"
     assert growth(4.0, 5, memory=True) == "linear or better"
 
@@ -78,7 +78,7 @@ def test_theory_rows_put_targets_at_the_largest_size_and_notes_give_growth() -> 
     )
     growth_note = theory_rows.notes(measured)[-1]
     assert growth_note.startswith("From 1,000 to 5,000 transcripts (5x the transcripts, 6.0x the YAML)")
-    assert "compare 6.0x the time (faster than linear) and 1.0x the memory (flat)" in growth_note
+    assert "compare 6.0x the time (more than linear) and 1.0x the memory (flat)" in growth_note
     assert "merge up to date 6.0x the time" in growth_note
 
 

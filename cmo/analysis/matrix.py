@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cmo.analysis.dimensions import NONE, getter, labels
-from cmo.analysis.evidence import Coded
+from cmo.analysis.evidence import Coded, gather
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,23 @@ def build_matrix(
 
 def _quote_order(quote: Quote) -> tuple[str, int, str]:
     return quote.path, quote.line, quote.record
+
+
+# The framework matrices the HTML report shows for each programme: heading, rows, columns.
+REPORT_MATRICES = (("Mechanism × outcome", "mechanism", "outcome"), ("Mechanism × source", "mechanism", "source"))
+
+
+def programme_matrices(programmes: Sequence[str], corpus: Path) -> dict[str, list[tuple[str, Matrix]]]:
+    """Each programme's REPORT_MATRICES of its coded records (through the coding cache); none when the corpus lacks it."""
+    evidence = gather([corpus], None)
+    code_labels = evidence.labels()
+    found: dict[str, list[tuple[str, Matrix]]] = {}
+    for programme in programmes:
+        if programme not in evidence.programmes:
+            continue
+        rows = [row for row in evidence.rows if row.programme == programme]
+        found[programme] = [
+            (heading, build_matrix(rows, across, down, code_labels=code_labels))
+            for heading, across, down in REPORT_MATRICES
+        ]
+    return found

@@ -308,11 +308,11 @@ def test_browser_lays_out_the_heatmap_page_and_opens_its_quotes(chromium: str, t
 
 
 def test_browser_lays_out_the_reports_matrix_sections(chromium: str, tmp_path: Path) -> None:
-    from cmo.cli.commands.report import _matrices
+    from cmo.analysis.matrix import programme_matrices
     from tests.conftest import REPO
 
     report = demo_report()
-    report.matrices = _matrices([p.id for p in report.programmes], REPO / "corpus")
+    report.matrices = programme_matrices([p.id for p in report.programmes], REPO / "corpus")
     seen = _probe_matrices(chromium, tmp_path, render_html(report))
     ids = [table["id"] for table in seen["tables"]]
     assert ids == [f"matrix-{p.id}-mechanism-{columns}" for p in report.programmes for columns in ("outcome", "source")]

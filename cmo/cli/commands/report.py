@@ -14,7 +14,6 @@ from cmo.cli.app import EXIT_FINDINGS, EXIT_OK, fail_usage
 from cmo.cli.options import CorpusOption, ReportFormat, StaleStrictOption, TheoriesOption, ThresholdOption
 
 if TYPE_CHECKING:
-    from cmo.analysis.matrix import Matrix
     from cmo.core.diagnostics import Diagnostics
     from cmo.render.formats import Renderer
     from cmo.render.view import Report
@@ -28,10 +27,6 @@ def register(app: typer.Typer) -> None:
         "report",
         epilog="Examples: cmo report northcliffe-connect riverside-bridges --out report.html; cmo report northcliffe-connect --since ipt --format md",
     )(report_command)
-
-
-# The framework matrices the HTML report shows for each programme: heading, rows, columns.
-REPORT_MATRICES = (("Mechanism × outcome", "mechanism", "outcome"), ("Mechanism × source", "mechanism", "source"))
 
 
 def renderers() -> dict[str, Renderer]:
@@ -67,24 +62,6 @@ def _inputs_or_exit(
         if overarching is not None and not set(overarching.programmes) <= reported:
             overarching = None
     return loaded.theories, overarching
-
-
-def _matrices(programmes: list[str], corpus: Path) -> dict[str, list[tuple[str, Matrix]]]:
-    """Each programme's REPORT_MATRICES of its coded records (through the coding cache); none when the corpus lacks it."""
-    from cmo.analysis.evidence import gather
-    from cmo.analysis.matrix import build_matrix
-
-    evidence = gather([corpus], None)
-    labels = evidence.labels()
-    found: dict[str, list[tuple[str, Matrix]]] = {}
-    for programme in programmes:
-        if programme not in evidence.programmes:
-            continue
-        rows = [row for row in evidence.rows if row.programme == programme]
-        found[programme] = [
-            (heading, build_matrix(rows, across, down, code_labels=labels)) for heading, across, down in REPORT_MATRICES
-        ]
-    return found
 
 
 def _refinement_or_exit(since: str, names: list[str], theories: Path, loaded: list[Theory]) -> list[Refinement]:
@@ -165,7 +142,9 @@ def report_command(
         trail = _refinement_or_exit(since, names, theories, loaded) if since is not None else []
         report = build_report(loaded, comparison, overarching, trail)
         if chosen == "html" and loaded:  # the HTML report shows each programme's matrices after its CMOCs
-            report.matrices = _matrices([theory.programme.id for theory in loaded], corpus or default_corpus())
+            from cmo.analysis.matrix import programme_matrices
+
+            report.matrices = programme_matrices([theory.programme.id for theory in loaded], corpus or default_corpus())
     if chosen == "text" and out is None:  # straight to the terminal: rich sizes the tables to it
         from cmo.cli.report_text import print_report
 

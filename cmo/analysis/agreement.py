@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import itertools
 import math
-import tempfile
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cmo.analysis.alignment import ROLES, Coding, ContentLines, Source, Unit, align, codings_of
+from cmo.analysis.alignment import ROLES, Source, Unit, align, codings_of, completed
 from cmo.core.diagnostics import Diagnostic
-from cmo.core.paths import display_path
 
 # The configuration-level questions: the same CMOC, the same mechanism-outcome pair.
 CMOC, MECHANISM_OUTCOME = "cmoc", "mechanism-outcome"
 NO_UNITS = "no double-coded passages"
+NO_CMOC = "no double-coded passage is in a CMOC"
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class Statistics:
     agreement: float | None
     units: int
     reason: str | None = None  # why alpha (or kappa) is undefined
+    used: int = 0  # units where at least one coder gave a value (a code in the role, a CMOC, the code itself)
     pairs: tuple[PairKappa, ...] = ()  # with more than two coders: kappa is the mean of these
 
 
@@ -48,6 +48,7 @@ class Disagreement:
     line: int
     role: str
     coders: dict[str, tuple[str, ...]]
+    not_coded: tuple[str, ...] = ()  # coders (revisions) who had the transcript but did not code the passage
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Agreement:
     coders: list[str]
     passages: int  # units coded by anyone
     units: int  # units coded by two or more coders
+    single_coded: int = 0  # units one coder coded, in transcripts two or more coders coded: left out
+    without_cmoc: int = 0  # double-coded units no coder put in a CMOC: left out of "same CMOC"
+    by_revisions: bool = False  # each coder a revision: a passage a revision did not code is "not coded" there
     roles: dict[str, Statistics] = field(default_factory=dict)
     codes: dict[str, Statistics] = field(default_factory=dict)
     configurations: dict[str, Statistics] = field(default_factory=dict)
@@ -117,21 +121,31 @@ def pair_kappas(units: Sequence[Mapping[str, Hashable]], coders: Sequence[str]) 
     return tuple(found)
 
 
-def statistics(units: Sequence[Mapping[str, Hashable]], coders: Sequence[str]) -> Statistics:
+def _given(value: Hashable) -> bool:
+    """Whether a value says something: a code, a CMOC, a code present; a pair when either half does."""
+    if isinstance(value, tuple):
+        return any(_given(part) for part in value)
+    return bool(value)
+
+
+def statistics(units: Sequence[Mapping[str, Hashable]], coders: Sequence[str], empty: str = NO_UNITS) -> Statistics:
     """Alpha, kappa (the mean of pairwise kappas with more than two coders) and agreement over the units given.
 
     Each unit maps the coders who coded it to their value; a value is compared as a whole (a set of codes
     is one category), and agreement is the share of units on which all their coders gave the same value.
+    `used` counts the units where at least one coder gave a value that says something; `empty` is the
+    reason when no unit is pairable.
     """
     pairable = [unit for unit in units if len(unit) >= 2]
     if not pairable:
-        return Statistics(None, None, None, 0, NO_UNITS)
+        return Statistics(None, None, None, 0, empty)
     alpha, reason = nominal_alpha(pairable, coders)
     pairs = pair_kappas(pairable, coders)
     kappas = [pair.kappa for pair in pairs if pair.kappa is not None]
     kappa = sum(kappas) / len(kappas) if kappas else None
     agreeing = sum(1 for unit in pairable if len(set(unit.values())) == 1) / len(pairable)
-    return Statistics(alpha, kappa, agreeing, len(pairable), reason, pairs if len(pairs) > 1 else ())
+    used = sum(1 for unit in pairable if any(_given(value) for value in unit.values()))
+    return Statistics(alpha, kappa, agreeing, len(pairable), reason, used=used, pairs=pairs if len(pairs) > 1 else ())
 
 
 def _union(unit: Unit, coder: str, role: str) -> frozenset[str]:
@@ -153,9 +167,17 @@ def _cmocs(unit: Unit, coder: str) -> frozenset[str]:
 
 
 def measure(units: Sequence[Unit], coders: Sequence[str]) -> Agreement:
-    """Agreement over the units' double-coded passages, with every coder of the study as a column."""
+    """Agreement over the units' double-coded passages, with every coder of the study as a column.
+
+    A double-coded unit no coder put in a CMOC (fragments all) says nothing about configurations: it is
+    left out of "same CMOC" (and counted in `without_cmoc`) rather than counted as agreeing.
+    """
     double = [unit for unit in units if unit.double_coded]
     found = Agreement(list(coders), len(units), len(double))
+    worked: dict[str, set[str]] = {}
+    for unit in units:
+        worked.setdefault(unit.path, set()).update(unit.coders)
+    found.single_coded = sum(1 for unit in units if not unit.double_coded and len(worked[unit.path]) >= 2)
     found.roles = {role: statistics(_role_values(double, role), coders) for role in ROLES}
     codes = sorted(
         {code for unit in double for coding in unit.codings for role in ROLES for code in coding.codes[role]}
@@ -166,7 +188,12 @@ def measure(units: Sequence[Unit], coders: Sequence[str]) -> Agreement:
         {coder: (_union(unit, coder, "mechanism"), _union(unit, coder, "outcome")) for coder in unit.coders}
         for unit in double
     ]
-    found.configurations = {CMOC: statistics(cmocs, coders), MECHANISM_OUTCOME: statistics(pairs, coders)}
+    in_cmoc = [values for values in cmocs if any(values.values())]
+    found.without_cmoc = len(cmocs) - len(in_cmoc)
+    found.configurations = {
+        CMOC: statistics(in_cmoc, coders, NO_CMOC if double else NO_UNITS),
+        MECHANISM_OUTCOME: statistics(pairs, coders),
+    }
     found.disagreements = _disagreements(double, cmocs)
     return found
 
@@ -175,12 +202,13 @@ def _disagreements(units: Sequence[Unit], cmocs: Sequence[Mapping[str, frozenset
     """One per unit and role where its coders differ, then the unit's configuration when that differs."""
     found = []
     for unit, configurations in zip(units, cmocs, strict=True):
+        absent = tuple(unit.not_coded)
         for role in ROLES:
             values = {coder: _union(unit, coder, role) for coder in unit.coders}
             if len(set(values.values())) > 1:
-                found.append(Disagreement(unit.path, unit.line, role, _listed(values)))
+                found.append(Disagreement(unit.path, unit.line, role, _listed(values), absent))
         if len(set(configurations.values())) > 1:
-            found.append(Disagreement(unit.path, unit.line, CMOC, _listed(configurations)))
+            found.append(Disagreement(unit.path, unit.line, CMOC, _listed(configurations), absent))
     return sorted(found, key=lambda d: (d.path, d.line, _ORDER[d.role]))
 
 
@@ -213,34 +241,14 @@ def of_revisions(corpus: Path, paths: Sequence[Path], revs: Sequence[str]) -> Ag
     """Agreement of revisions, each standing for one coder, on the transcripts the paths name at each of them.
 
     Units are aligned on content lines and reported at the first revision's lines; a transcript is matched
-    by its path. RevisionError when a revision cannot be read as the corpus.
+    by its path, and every revision that has it has a value for each of its units (nothing, where it did not
+    code the passage). RevisionError when a revision cannot be read as the corpus.
     """
-    from cmo.analysis.revisions import code_revision
+    from cmo.analysis.revisions import revision_codings
 
-    codings: list[Coding] = []
-    first: dict[str, ContentLines] = {}
-    diagnostics: list[Diagnostic] = []
-    warnings: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="cmo-agreement-") as folder:
-        for index, rev in enumerate(revs):
-            into = Path(folder) / str(index)
-            coded = code_revision(corpus, list(paths), rev, into)
-            diagnostics.extend(coded.result.diagnostics)
-            warnings.extend([*coded.warnings, *coded.result.warnings])
-            sources = (
-                [
-                    Source(record, display_path(corpus / str(record["path"])), into / str(record["path"]))
-                    for record in coded.result.iter_record_dicts()
-                ]
-                if coded.result.ok
-                else []
-            )
-            found, lines = codings_of(sources, coder=rev)
-            codings.extend(found)
-            for path, content in lines.items():
-                first.setdefault(path, content)
-    if any(d.severity == "error" for d in diagnostics):
-        return Agreement(list(revs), 0, 0, diagnostics=diagnostics, warnings=warnings)
-    result = measure(align(codings, first), list(revs))
-    result.diagnostics, result.warnings = diagnostics, warnings
+    coded = revision_codings(corpus, paths, revs)
+    if any(d.severity == "error" for d in coded.diagnostics):
+        return Agreement(list(revs), 0, 0, diagnostics=coded.diagnostics, warnings=coded.warnings)
+    result = measure(completed(align(coded.codings, coded.lines), coded.covered), list(revs))
+    result.diagnostics, result.warnings, result.by_revisions = coded.diagnostics, coded.warnings, True
     return result

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +32,11 @@ class ContentLines:
     def __init__(self, text: str | None) -> None:
         parsed = transcript.parse(text, "", Diagnostics()) if text is not None else None
         self.lines: list[int] | None = None  # file line of each content line; None: the file lines themselves
+        self.texts: list[str] | None = None  # each content line's text (trailing spaces taken off)
         if parsed is not None:
-            self.lines = [number for number, line in enumerate(parsed.text.split("\n"), 1) if line.strip()]
+            numbered = [(number, line.rstrip()) for number, line in enumerate(parsed.text.split("\n"), 1)]
+            self.lines = [number for number, line in numbered if line.strip()]
+            self.texts = [line for _, line in numbered if line.strip()]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The content lines of the file lines start..end (a span of text always holds one at least)."""
@@ -47,6 +52,38 @@ class ContentLines:
             return content
         return self.lines[min(max(content, 1), len(self.lines)) - 1]
 
+    def differs(self, other: ContentLines) -> bool:
+        """Whether the two texts (blocks left out) differ; never when either could not be read."""
+        return self.texts is not None and other.texts is not None and self.texts != other.texts
+
+    def mapping_to(self, reference: ContentLines) -> list[int]:
+        """For each content line (from 1; [0] unused), the reference's content line it matches, by difflib.
+
+        Lines the reference lacks (inserted here) take the reference line before them, lines replaced map
+        onto the replaced lines in order: an approximation, for text edited where it should not be.
+        """
+        own, theirs = self.texts or [], reference.texts or []
+        mapping = [1] * (len(own) + 1)
+        matcher = difflib.SequenceMatcher(None, theirs, own, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            for j in range(j1, j2):
+                if tag == "equal":
+                    mapping[j + 1] = i1 + (j - j1) + 1
+                elif tag == "replace":
+                    mapping[j + 1] = min(i1 + (j - j1), i2 - 1) + 1
+                else:  # inserted here: the reference line before the insertion
+                    mapping[j + 1] = max(i1, 1)
+        return mapping
+
+
+def realigned(codings: Iterable[Coding], mapping: Sequence[int]) -> list[Coding]:
+    """The codings with their content lines moved onto the reference's by `mapping_to`."""
+
+    def moved(line: int) -> int:
+        return mapping[min(max(line, 1), len(mapping) - 1)] if len(mapping) > 1 else line
+
+    return [dataclasses.replace(c, start=moved(c.start), end=max(moved(c.start), moved(c.end))) for c in codings]
+
 
 @dataclass(frozen=True)
 class Coding:
@@ -58,6 +95,12 @@ class Coding:
     end: int
     codes: Mapping[str, frozenset[str]]  # role -> codes (every role of ROLES, empty when none)
     cmocs: frozenset[str]  # the configurations the record is assigned to
+    coded: bool = True  # False: a revision that has the transcript but did not code the passage
+
+
+def uncoded(path: str, coder: str, start: int, end: int) -> Coding:
+    """The coding of a coder who did not code a passage they had before them: no code in any role, no CMOC."""
+    return Coding(path, coder, start, end, {role: frozenset() for role in ROLES}, frozenset(), coded=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +120,11 @@ class Unit:
     @property
     def double_coded(self) -> bool:
         return len({coding.coder for coding in self.codings}) >= 2
+
+    @property
+    def not_coded(self) -> list[str]:
+        """The coders with a value here only because they had the transcript (revision mode): `(not coded)`."""
+        return sorted({c.coder for c in self.codings} - {c.coder for c in self.codings if c.coded})
 
 
 def coding_of(
@@ -119,6 +167,19 @@ def align(codings: Iterable[Coding], lines: Mapping[str, ContentLines]) -> list[
     return units
 
 
+def completed(units: Iterable[Unit], covered: Mapping[str, Sequence[str]]) -> list[Unit]:
+    """The units with an `uncoded` coding for each coder who had the transcript (`covered`) but did not code them.
+
+    Revisions all show the same transcripts: a revision that left a passage uncoded said "nothing here".
+    """
+    found = []
+    for unit in units:
+        missing = [coder for coder in covered.get(unit.path, ()) if coder not in unit.coders]
+        extra = tuple(uncoded(unit.path, coder, unit.start, unit.end) for coder in missing)
+        found.append(dataclasses.replace(unit, codings=unit.codings + extra) if extra else unit)
+    return found
+
+
 def _overlapping(codings: Sequence[Coding]) -> list[list[Coding]]:
     """Codings sorted by start, cut into runs in which each overlaps the run so far (intervals merged)."""
     groups: list[list[Coding]] = []
@@ -151,12 +212,15 @@ class Source:
     cmocs: Sequence[str] = ()
 
 
-def codings_of(sources: Iterable[Source], coder: str | None = None) -> tuple[list[Coding], dict[str, ContentLines]]:
+def codings_of(
+    sources: Iterable[Source], coder: str | None = None, known: Mapping[str, ContentLines] | None = None
+) -> tuple[list[Coding], dict[str, ContentLines]]:
     """Each record as a Coding and each transcript's content lines, keyed by the transcript as shown.
 
-    `coder`, when given, is the coder of every record (a revision standing for one coder), else each record's own.
+    `coder`, when given, is the coder of every record (a revision standing for one coder), else each record's own;
+    `known` gives content lines already read.
     """
-    codings, lines = [], {}
+    codings, lines = [], dict(known or {})
     for source in sources:
         if source.shown not in lines:
             lines[source.shown] = ContentLines(None) if source.file is None else transcript_lines(source.file)

@@ -12,8 +12,9 @@ from cmo.analysis.agreement import CMOC, MECHANISM_OUTCOME, Agreement, Disagreem
 from cmo.render.escape import defuse, json_controls, md_escape, printable
 
 NOTHING = "(none)"  # a coder who coded the passage but gave no code in this role
+NOT_CODED = "(not coded)"  # a revision that had the transcript but did not code the passage
 _CONFIGURATION_NAMES = {CMOC: "same CMOC", MECHANISM_OUTCOME: "same mechanism-outcome pair"}
-_COLUMNS = ("alpha", "kappa", "agreement", "units")
+_COLUMNS = ("alpha", "kappa", "agreement", "units", "used")
 
 
 def _number(value: float | None) -> str:
@@ -25,7 +26,7 @@ def _percent(value: float | None) -> str:
 
 
 def _cells(stats: Statistics) -> list[str]:
-    return [_number(stats.alpha), _number(stats.kappa), _percent(stats.agreement), str(stats.units)]
+    return [_number(stats.alpha), _number(stats.kappa), _percent(stats.agreement), str(stats.units), str(stats.used)]
 
 
 def _table(title: str, rows: Sequence[tuple[str, Statistics]]) -> list[str]:
@@ -45,18 +46,33 @@ def _codes(codes: Sequence[str]) -> str:
     return ", ".join(codes) if codes else NOTHING
 
 
+def _value(disagreement: Disagreement, coder: str) -> str:
+    return NOT_CODED if coder in disagreement.not_coded else _codes(disagreement.coders[coder])
+
+
 def disagreement_line(disagreement: Disagreement) -> str:
     """`path:line: role: AB: a, b; CD: c`, clickable in editors and terminals."""
-    coders = "; ".join(f"{coder}: {_codes(codes)}" for coder, codes in disagreement.coders.items())
+    coders = "; ".join(f"{coder}: {_value(disagreement, coder)}" for coder in disagreement.coders)
     return printable(f"{disagreement.path}:{disagreement.line}: {disagreement.role}: {coders}")
 
 
-def _summary(agreement: Agreement) -> str:
+def _passages(count: int) -> str:
+    return f"{count} passage{'' if count == 1 else 's'}"
+
+
+def _summary(agreement: Agreement) -> list[str]:
     coders = ", ".join(agreement.coders) if agreement.coders else "none"
-    return (
+    if agreement.by_revisions:
+        return [
+            f"coders: {coders}; {agreement.units} of {agreement.passages} coded passages compared at every "
+            f"revision that has their transcript ({NOT_CODED} where a revision did not code one)"
+        ]
+    return [
         f"coders: {coders}; {agreement.units} of {agreement.passages} coded passages double-coded "
-        "(coded by two or more coders)"
-    )
+        "(coded by two or more coders)",
+        f"single-coded: {_passages(agreement.single_coded)} coded by one coder only, in transcripts two or more "
+        "coders coded (left out of the figures)",
+    ]
 
 
 def _notes(agreement: Agreement) -> list[str]:
@@ -69,6 +85,16 @@ def _notes(agreement: Agreement) -> list[str]:
         )
     reasons = sorted({s.reason for s in agreement.roles.values() if s.reason and agreement.units})
     notes += [f"n/a: {reason}" for reason in reasons]
+    if agreement.units:
+        notes.append(
+            "used: the units in which at least one coder gave a code in the role (a CMOC; a mechanism or an "
+            "outcome): 100% agreement with few used means the coders mostly agreed to leave it empty"
+        )
+    if agreement.without_cmoc:
+        notes.append(
+            f"same CMOC leaves out {_passages(agreement.without_cmoc)} that no coder put in a CMOC (fragments: "
+            "no mechanism or no outcome)"
+        )
     if any(stats.pairs for stats in agreement.roles.values()):
         notes.append("kappa: the mean of the pairwise Cohen's kappas (each pair in --format json, `pairs`)")
     return notes
@@ -76,7 +102,7 @@ def _notes(agreement: Agreement) -> list[str]:
 
 def format_text(agreement: Agreement) -> str:
     """The roles' table, the configuration level, then every disagreement as `path:line: role: ...`."""
-    lines = [printable(_summary(agreement)), ""]
+    lines = [*(printable(line) for line in _summary(agreement)), ""]
     lines += _table("role", list(agreement.roles.items()))
     lines.append("")
     lines += _table("configuration", [(_CONFIGURATION_NAMES[k], v) for k, v in agreement.configurations.items()])
@@ -92,24 +118,24 @@ def format_text(agreement: Agreement) -> str:
 
 
 def _md_table(title: str, rows: Sequence[tuple[str, Statistics]]) -> list[str]:
-    lines = [f"| {title} | alpha | kappa | agreement | units |", "|---|---:|---:|---:|---:|"]
+    lines = [f"| {title} | alpha | kappa | agreement | units | used |", "|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {md_escape(name)} | " + " | ".join(_cells(stats)) + " |" for name, stats in rows]
     return lines
 
 
 def format_md(agreement: Agreement) -> str:
     """The same as Markdown: tables of roles, configurations and codes, then the disagreements as a list."""
-    lines = ["# Inter-coder agreement", "", md_escape(_summary(agreement)), ""]
+    lines = ["# Inter-coder agreement", "", *(md_escape(line) + "  " for line in _summary(agreement)), ""]
     lines += [*_md_table("role", list(agreement.roles.items())), ""]
     names = [(_CONFIGURATION_NAMES[k], v) for k, v in agreement.configurations.items()]
     lines += [*_md_table("configuration", names), ""]
-    lines += [md_escape(note) for note in _notes(agreement)]
+    lines += [text for note in _notes(agreement) for text in (md_escape(note), "")]
     if agreement.codes:
-        lines += ["", "## Codes (present or absent in each passage)", ""]
-        lines += _md_table("code", list(agreement.codes.items()))
-    lines += ["", "## Disagreements", ""]
+        lines += ["## Codes (present or absent in each passage)", ""]
+        lines += [*_md_table("code", list(agreement.codes.items())), ""]
+    lines += ["## Disagreements", ""]
     for d in agreement.disagreements:
-        coders = "; ".join(f"{md_escape(coder)}: {md_escape(_codes(codes))}" for coder, codes in d.coders.items())
+        coders = "; ".join(f"{md_escape(coder)}: {md_escape(_value(d, coder))}" for coder in d.coders)
         lines.append(f"- `{printable(d.path)}:{d.line}` {d.role}: {coders}")
     if not agreement.disagreements:
         lines.append("None.")
@@ -127,6 +153,7 @@ def statistics_dict(stats: Statistics) -> dict[str, Any]:
         "kappa": _round(stats.kappa),
         "agreement": _round(stats.agreement),
         "units": stats.units,
+        "used": stats.used,
         "reason": stats.reason,
     }
     if stats.pairs:
@@ -142,6 +169,8 @@ def agreement_dict(agreement: Agreement) -> dict[str, Any]:
         "coders": agreement.coders,
         "passages": agreement.passages,
         "units": agreement.units,
+        "single_coded": agreement.single_coded,
+        "without_cmoc": agreement.without_cmoc,
         "roles": {role: statistics_dict(stats) for role, stats in agreement.roles.items()},
         "codes": {code: statistics_dict(stats) for code, stats in agreement.codes.items()},
         "configurations": {name: statistics_dict(stats) for name, stats in agreement.configurations.items()},
@@ -151,6 +180,7 @@ def agreement_dict(agreement: Agreement) -> dict[str, Any]:
                 "line": d.line,
                 "role": d.role,
                 "coders": {coder: list(codes) for coder, codes in d.coders.items()},
+                "not_coded": list(d.not_coded),
             }
             for d in agreement.disagreements
         ],
@@ -164,12 +194,13 @@ def format_json(agreement: Agreement) -> str:
 def format_csv(agreement: Agreement) -> bytes:
     """One row per disagreement, a column per coder: UTF-8 with a byte-order mark, CRLF lines, formulas defused.
 
-    A coder's cell is blank when they did not code the passage, "(none)" when they gave no code in the role.
+    A coder's cell is blank when they did not code the passage, "(none)" when they gave no code in the role,
+    "(not coded)" when, a revision, they had the transcript but did not code the passage.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([defuse(name) for name in ("path", "line", "role", *agreement.coders)])
     for d in agreement.disagreements:
-        cells = [_codes(d.coders[coder]) if coder in d.coders else "" for coder in agreement.coders]
+        cells = [_value(d, coder) if coder in d.coders else "" for coder in agreement.coders]
         writer.writerow([defuse(d.path), d.line, d.role, *(defuse(cell) for cell in cells)])
     return buffer.getvalue().encode("utf-8-sig")

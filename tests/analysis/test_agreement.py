@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping
+from pathlib import Path
 
 import pytest
 
 from cmo.analysis.agreement import (
     CMOC,
     MECHANISM_OUTCOME,
+    NO_CMOC,
     NO_UNITS,
     cohen_kappa,
     measure,
     nominal_alpha,
     statistics,
 )
-from cmo.analysis.alignment import ROLES, Coding, Unit
+from cmo.analysis.alignment import ROLES, Coding, Unit, uncoded
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers, 12 units,
 # nominal values with missing data (None); his result is alpha = 0.743.
@@ -193,3 +195,63 @@ def test_only_plain_paths_below_the_corpus_are_written_from_a_revision(path: str
     from cmo.analysis.revisions import _safe
 
     assert (_safe(path) is not None) is safe
+
+
+def test_single_coded_passages_are_counted_in_transcripts_two_coders_coded() -> None:
+    other = Coding("u.md", "AB", 1, 1, {role: frozenset() for role in ROLES}, frozenset())
+    units = [
+        _unit(1, _coding("AB", 1, 1, mechanism=["m"]), _coding("CD", 1, 1, mechanism=["m"])),
+        _unit(5, _coding("CD", 5, 5, mechanism=["m"])),  # t.md is coded by AB and CD: counted
+        Unit("u.md", 1, 1, 1, (other,)),  # u.md only AB coded: not a passage the second coder missed
+    ]
+    found = measure(units, ["AB", "CD"])
+    assert (found.passages, found.units, found.single_coded) == (3, 1, 1)
+
+
+def test_used_counts_units_where_a_coder_gave_a_code_in_the_role() -> None:
+    units = [
+        _unit(1, _coding("AB", 1, 1, barriers=["b"]), _coding("CD", 1, 1)),
+        _unit(3, _coding("AB", 3, 3), _coding("CD", 3, 3)),
+        _unit(5, _coding("AB", 5, 5, barriers=["b"]), _coding("CD", 5, 5, barriers=["b"])),
+    ]
+    found = measure(units, ["AB", "CD"])
+    assert (found.roles["barriers"].units, found.roles["barriers"].used) == (3, 2)
+    assert (found.roles["context"].agreement, found.roles["context"].used) == (1.0, 0)  # agreed: both left it empty
+    assert found.codes["b"].used == 2
+    assert found.configurations[MECHANISM_OUTCOME].used == 0
+
+
+def test_passages_no_coder_put_in_a_cmoc_are_left_out_of_same_cmoc() -> None:
+    units = [
+        _unit(1, _coding("AB", 1, 1, context=["c"]), _coding("CD", 1, 1, context=["c"])),  # fragments both
+        _unit(3, _coding("AB", 3, 3, frozenset({"trust"})), _coding("CD", 3, 3, frozenset({"trust"}))),
+        _unit(5, _coding("AB", 5, 5, frozenset({"trust"})), _coding("CD", 5, 5)),  # one fragment: a difference
+    ]
+    found = measure(units, ["AB", "CD"])
+    cmoc = found.configurations[CMOC]
+    assert (found.without_cmoc, cmoc.units, cmoc.used, cmoc.agreement) == (1, 2, 2, 0.5)
+    assert found.configurations[MECHANISM_OUTCOME].units == 3
+    only_fragments = measure(units[:1], ["AB", "CD"])
+    assert (only_fragments.configurations[CMOC].alpha, only_fragments.configurations[CMOC].reason) == (None, NO_CMOC)
+
+
+def test_a_revision_that_did_not_code_a_passage_disagrees_as_not_coded() -> None:
+    unit = _unit(1, _coding("alice", 1, 1, frozenset({"trust"}), mechanism=["m"]), uncoded("t.md", "bob", 1, 1))
+    found = measure([unit], ["alice", "bob"])
+    assert [(d.role, d.coders, d.not_coded) for d in found.disagreements] == [
+        ("mechanism", {"alice": ("m",), "bob": ()}, ("bob",)),
+        ("cmoc", {"alice": ("trust",), "bob": ()}, ("bob",)),
+    ]
+    assert found.roles["mechanism"].agreement == 0.0
+
+
+def test_paths_of_the_temporary_folder_in_a_message_are_named_at_the_revision(tmp_path: Path) -> None:
+    from cmo.analysis.revisions import _MARK, _shown_at
+    from cmo.core.diagnostics import Diagnostic, Severity
+
+    into, corpus = tmp_path / "0" / _MARK, Path("corpus")
+    message = f"see {into}/beta/codebook.yaml:3 and {_MARK}/codebook.yaml; not {tmp_path}/other"
+    diagnostic = Diagnostic(str(into / "alpha/a.md"), 4, 1, "unknown-code", message, Severity.ERROR)
+    shown = _shown_at(diagnostic, "bob", into, corpus)
+    assert shown.path == "bob:corpus/alpha/a.md"
+    assert shown.message == f"see bob:corpus/beta/codebook.yaml:3 and bob:corpus/codebook.yaml; not {tmp_path}/other"

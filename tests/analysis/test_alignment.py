@@ -13,7 +13,9 @@ from cmo.analysis.alignment import (
     Source,
     align,
     codings_of,
+    completed,
     configurations_of,
+    realigned,
     record_coder,
 )
 from cmo.corpus.coding import code_corpus
@@ -143,3 +145,31 @@ def test_file_lines_align_blocks_of_one_file_as_content_lines_do() -> None:
         (u.path, u.line, u.coders, len(u.codings)) for u in units[1]
     ]
     assert sum(u.double_coded for u in units[0]) >= 5
+
+
+def test_a_revision_that_had_the_transcript_gets_a_not_coded_coding_in_each_of_its_units() -> None:
+    units = align([_coding("alice", 1, 2), _coding("alice", 5, 5), _coding("carol", 1, 1, path="u.md")], {})
+    filled = completed(units, {"t.md": ["alice", "bob"], "u.md": ["carol"]})
+    assert [(u.path, u.coders, u.not_coded, u.double_coded) for u in filled] == [
+        ("t.md", ["alice", "bob"], ["bob"], True),
+        ("t.md", ["alice", "bob"], ["bob"], True),
+        ("u.md", ["carol"], [], False),  # only carol has u.md: nothing to compare it with
+    ]
+    bob = filled[0].codings[-1]
+    assert (bob.coded, bob.start, bob.end, bob.cmocs) == (False, 1, 2, frozenset())
+    assert all(not codes for codes in bob.codes.values())
+
+
+EDITED = ONE.replace("**P01:** First paragraph,", "**P01:** A new first line.\n\n**P01:** First paragraph,").replace(
+    "**P01:** Second paragraph.", "**P01:** The second paragraph, reworded."
+)
+
+
+def test_edited_text_maps_content_lines_onto_the_references_by_difflib() -> None:
+    one, edited = ContentLines(ONE), ContentLines(EDITED)
+    assert edited.differs(one) and not ContentLines(TWO).differs(one)  # blocks and blank lines do not count
+    assert not ContentLines("no front matter\n").differs(one)  # unreadable: nothing to compare
+    # edited: 1 inserted (onto the line before: none, so 1), 2-3 = one's 1-2, 4 replaced one's 3.
+    assert edited.mapping_to(one)[1:] == [1, 1, 2, 3]
+    moved = realigned([_coding("bob", 2, 3), _coding("bob", 4, 4)], edited.mapping_to(one))
+    assert [(c.start, c.end) for c in moved] == [(1, 2), (3, 3)]

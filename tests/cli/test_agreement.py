@@ -56,11 +56,16 @@ def test_text_lists_roles_and_every_disagreement(cli: Callable[..., Result], stu
     assert (result.exit_code, result.stderr) == (0, "")
     lines = result.stdout.splitlines()
     assert lines[0] == "coders: AB, CD; 1 of 2 coded passages double-coded (coded by two or more coders)"
-    table = {line.split()[0]: line.split()[1:] for line in lines[2:12]}
-    assert table["role"] == ["alpha", "kappa", "agreement", "units"]
-    assert table["context"] == ["1.000", "1.000", "100%", "1"]
-    assert table["mechanism"] == ["0.000", "0.000", "0%", "1"]
-    assert table["outcome"] == ["1.000", "1.000", "100%", "1"]
+    assert lines[1] == (
+        "single-coded: 1 passage coded by one coder only, in transcripts two or more coders coded "
+        "(left out of the figures)"
+    )
+    table = {line.split()[0]: line.split()[1:] for line in lines[3:13]}
+    assert table["role"] == ["alpha", "kappa", "agreement", "units", "used"]
+    assert table["context"] == ["1.000", "1.000", "100%", "1", "1"]
+    assert table["intervention"] == ["1.000", "1.000", "100%", "1", "0"]  # agreeing by both leaving it empty
+    assert table["mechanism"] == ["0.000", "0.000", "0%", "1", "1"]
+    assert table["outcome"] == ["1.000", "1.000", "100%", "1", "1"]
     shown = lines[lines.index("disagreements (5):") + 1 :]
     assert [line[: len(prefix)] for line, prefix in zip(shown, EXPECTED_DISAGREEMENTS, strict=True)] == (
         EXPECTED_DISAGREEMENTS
@@ -72,7 +77,18 @@ def test_json_has_the_issues_shape(cli: Callable[..., Result], study: Path) -> N
     result = cli("agreement", "corpus", "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert list(data) == ["coders", "passages", "units", "roles", "codes", "configurations", "disagreements"]
+    assert list(data) == [
+        "coders",
+        "passages",
+        "units",
+        "single_coded",
+        "without_cmoc",
+        "roles",
+        "codes",
+        "configurations",
+        "disagreements",
+    ]
+    assert (data["single_coded"], data["without_cmoc"]) == (1, 0)
     assert data["coders"] == ["AB", "CD"]
     assert list(data["roles"]) == [
         "context",
@@ -85,7 +101,15 @@ def test_json_has_the_issues_shape(cli: Callable[..., Result], study: Path) -> N
         "enablers",
         "barriers",
     ]
-    assert data["roles"]["outcome"] == {"alpha": 1.0, "kappa": 1.0, "agreement": 1.0, "units": 1, "reason": None}
+    assert data["roles"]["outcome"] == {
+        "alpha": 1.0,
+        "kappa": 1.0,
+        "agreement": 1.0,
+        "units": 1,
+        "used": 1,
+        "reason": None,
+    }
+    assert data["roles"]["enablers"]["used"] == 0
     assert set(data["codes"]) == {"building-trust", "key-persons", "help-seeking", "stigma", "short-funding"}
     assert data["codes"]["key-persons"]["agreement"] == 0.0
     assert set(data["configurations"]) == {"cmoc", "mechanism-outcome"}
@@ -95,6 +119,7 @@ def test_json_has_the_issues_shape(cli: Callable[..., Result], study: Path) -> N
         "line": 9,
         "role": "mechanism",
         "coders": {"AB": ["building-trust", "key-persons"], "CD": ["building-trust"]},
+        "not_coded": [],
     }
 
 
@@ -110,7 +135,7 @@ def test_csv_has_a_row_per_disagreement_and_md_a_table(cli: Callable[..., Result
     assert len(rows) == 1 + 5
     md = cli("agreement", "--format", "md").stdout
     assert md.startswith("# Inter-coder agreement\n")
-    assert "| mechanism | 0.000 | 0.000 | 0% | 1 |" in md
+    assert "| mechanism | 0.000 | 0.000 | 0% | 1 | 1 |" in md
     assert f"- `{SHOWN}:9` barriers: AB: (none); CD: short-funding" in md
 
 
@@ -132,7 +157,7 @@ def test_no_double_coded_passage_says_so_and_exits_0(cli: Callable[..., Result],
     root = tree(corpus_files(**{"a-int-01": TRANSCRIPT}))
     result = cli("agreement", root)
     assert result.exit_code == 0
-    assert "context         n/a    n/a        n/a      0" in result.stdout
+    assert "context         n/a    n/a        n/a      0     0" in result.stdout
     assert "no passage is coded by two or more coders, so there is nothing to compare" in result.stdout
     data = json.loads(cli("agreement", root, "--format", "json").stdout)
     assert data["roles"]["context"] == {
@@ -140,6 +165,7 @@ def test_no_double_coded_passage_says_so_and_exits_0(cli: Callable[..., Result],
         "kappa": None,
         "agreement": None,
         "units": 0,
+        "used": 0,
         "reason": "no double-coded passages",
     }
 
@@ -217,7 +243,10 @@ def test_branches_are_compared_on_content_lines_and_reported_at_the_first(
     second = alice_lines.index("**P01:** The imam said it at Friday prayers, and then they came.") + 1
     assert first == 7 and second != _coded(BOB_FIRST).splitlines().index(alice_lines[second - 1]) + 1
     lines = result.stdout.splitlines()
-    assert lines[0] == "coders: alice, bob; 2 of 2 coded passages double-coded (coded by two or more coders)"
+    assert lines[0] == (
+        "coders: alice, bob; 2 of 2 coded passages compared at every revision that has their transcript "
+        "((not coded) where a revision did not code one)"
+    )
     shown = [line for line in lines if line.startswith(SHOWN)]
     assert shown[:3] == [
         f"{SHOWN}:{first}: mechanism: alice: building-trust, key-persons; bob: building-trust",
@@ -269,3 +298,77 @@ def test_a_revisions_problems_are_named_at_the_revision(cli: Callable[..., Resul
     assert (result.exit_code, result.stdout) == (1, "")
     assert "warning: broken:corpus/alpha/link.md left out: a symbolic link\n" in result.stderr
     assert f"broken:{SHOWN}:" in result.stderr and "error[unknown-code]" in result.stderr
+
+
+def test_a_passage_one_revision_did_not_code_is_a_disagreement(cli: Callable[..., Result], repo: Path) -> None:
+    git(repo, "checkout", "--quiet", "bob")
+    commit(repo, {"corpus/alpha/a-int-01.md": _coded(BOB_FIRST).replace(BOTH_SECOND, "\n")}, "bob drops one")
+    git(repo, "checkout", "--quiet", "-")
+    result = cli("agreement", "--rev", "alice", "--rev", "bob")
+    assert (result.exit_code, result.stderr) == (0, "")
+    second = _coded(ALICE_FIRST).splitlines().index("**P01:** The imam said it at Friday prayers, and then they came.")
+    shown = [line for line in result.stdout.splitlines() if line.startswith(f"{SHOWN}:{second + 1}:")]
+    assert shown == [
+        f"{SHOWN}:{second + 1}: actor: alice: faith-leaders; bob: (not coded)",
+        f"{SHOWN}:{second + 1}: mechanism: alice: key-persons; bob: (not coded)",
+        f"{SHOWN}:{second + 1}: outcome: alice: help-seeking; bob: (not coded)",
+        f"{SHOWN}:{second + 1}: cmoc: alice: key-persons-help-seeking-"
+        + shown[-1].split("key-persons-help-seeking-")[1],
+    ]
+    data = json.loads(cli("agreement", "--rev", "alice", "--rev", "bob", "--format", "json").stdout)
+    assert data["units"] == 2 and data["roles"]["actor"]["agreement"] == 0.5
+    assert data["disagreements"][-1]["coders"]["bob"] == [] and data["disagreements"][-1]["not_coded"] == ["bob"]
+    rows = cli("agreement", "--rev", "alice", "--rev", "bob", "--format", "csv").stdout.splitlines()
+    assert rows[-1].endswith(",(not coded)")
+
+
+def test_a_transcript_only_some_revisions_have_is_named(cli: Callable[..., Result], repo: Path) -> None:
+    git(repo, "checkout", "--quiet", "bob")
+    commit(repo, {"corpus/alpha/a-int-02.md": _coded(BOB_FIRST).replace("a-int-01", "a-int-02")}, "bob's own")
+    git(repo, "checkout", "--quiet", "-")
+    result = cli("agreement", "--rev", "alice", "--rev", "bob", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: corpus/alpha/a-int-02.md is at bob only, not at alice: its passages are not compared\n"
+    )
+    assert json.loads(result.stdout)["units"] == 2
+
+
+PROGRAMME_BETA = "id: beta\nname: Beta\nframework: none\n"
+
+
+def test_a_code_of_another_programme_is_named_in_the_working_tree(cli: Callable[..., Result], repo: Path) -> None:
+    git(repo, "checkout", "--quiet", "bob")
+    beta = {
+        "corpus/beta/programme.yaml": PROGRAMME_BETA,
+        "corpus/beta/codebook.yaml": "codes:\n  beta-only: {kind: context, label: B}\n",
+    }
+    commit(
+        repo,
+        {
+            **beta,
+            "corpus/alpha/a-int-01.md": _coded(BOB_FIRST).replace("actor: faith", "context: beta-only\nactor: faith"),
+        },
+        "b",
+    )
+    git(repo, "checkout", "--quiet", "-")
+    result = cli("agreement", "--rev", "alice", "--rev", "bob")
+    assert result.exit_code == 1
+    assert "cmo-agreement-" not in result.stderr and "/tmp" not in result.stderr
+    assert "bob:corpus/beta/codebook.yaml" in result.stderr, result.stderr
+
+
+def test_text_edited_on_one_branch_is_aligned_by_its_lines_and_warned(cli: Callable[..., Result], repo: Path) -> None:
+    inserted = "**P01:** A new first line.\n\n**P01:** It took months"
+    git(repo, "checkout", "--quiet", "bob")
+    commit(repo, {"corpus/alpha/a-int-01.md": _coded(BOB_FIRST).replace("**P01:** It took months", inserted)}, "e")
+    git(repo, "checkout", "--quiet", "-")
+    result = cli("agreement", "--rev", "alice", "--rev", "bob", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"warning: {SHOWN}: the text (blocks left out) differs between alice and bob: "
+        "units aligned by content line may not match\n"
+    )
+    data = json.loads(result.stdout)
+    assert data["units"] == 2 and data["roles"]["actor"]["agreement"] == 1.0
+    assert {d["line"] for d in data["disagreements"]} == {7}

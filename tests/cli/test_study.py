@@ -38,6 +38,18 @@ def test_validate_from_a_sub_folder_of_the_corpus_checks_the_study_not_the_demo(
     assert result.stderr == "0 errors, 0 warnings in 2 transcripts\n"
 
 
+def test_validate_dot_at_the_top_of_a_study_checks_its_corpus_and_theories(
+    study: Path, cli: Callable[..., Result]
+) -> None:
+    (study / "cmo.yaml").write_text("# a study of cmo\ncorpus: corpus\ntheories: theories\n", encoding="utf-8")
+    (study / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    assert cli("merge").exit_code == 0
+    result = cli("validate", ".")
+    # Not cmo.yaml and the pre-commit file read as theory files: the corpus and theories/ it names.
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "0 errors, 0 warnings in 2 transcripts and 1 theory file\n"
+
+
 def test_merge_from_the_root_and_from_a_sub_folder_writes_the_same_files(
     study: Path, cli: Callable[..., Result]
 ) -> None:

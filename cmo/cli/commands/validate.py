@@ -38,7 +38,7 @@ def validate_command(
     from cmo.render.diagnostics import format_github, format_json, format_text
     from cmo.theory.store import is_theory_path
 
-    given = corpus_paths(paths)
+    given = [part for path in corpus_paths(paths) for part in _study_parts(path)]
     theories = [path for path in given if is_theory_path(path)]
     corpus = [path for path in given if path not in theories]
     result = code_corpus(corpus or [default_corpus()], jobs=jobs, cache=not no_cache, keep_records=False)
@@ -59,6 +59,22 @@ def validate_command(
     errors = any(d.severity == "error" for d in diagnostics)
     failed = errors or (strict and bool(diagnostics))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _study_parts(path: Path) -> list[Path]:
+    """A study's own folder as its corpus and its theories (`cmo validate .` at the top of a study); any other path as is.
+
+    Without this the top folder would be read as a folder of theory files: cmo.yaml and the pre-commit file among them.
+    """
+    from cmo.core.diagnostics import Diagnostics
+    from cmo.corpus.study import find_study
+
+    if not path.is_dir():
+        return [path]
+    study = find_study(path, Diagnostics())
+    if study is None or study.root.resolve() != path.resolve():
+        return [path]
+    return [part for part in (study.corpus, study.theories) if part.is_dir()] or [path]
 
 
 def _check_theories(folders: list[Path], corpus: Corpus | None, found: Diagnostics) -> int:

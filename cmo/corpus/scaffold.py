@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cmo.core.files import write_atomic
@@ -14,6 +14,10 @@ from cmo.yamlio.schema import SLUG_PATTERN
 
 DEFAULT_PROGRAMME = "my-programme"
 _SLUG = re.compile(SLUG_PATTERN)
+# The JSON Schemas of a study's YAML files (cmo.editor.schemas), where `cmo init` puts them: hidden, so no cmo
+# command takes the folder for a programme; `cmo schema --out .cmo/schemas` brings them up to date.
+SCHEMA_FOLDER = ".cmo/schemas"
+SCHEMA_SUFFIX = ".schema.json"
 
 MARKER_TEXT = """\
 # This folder is a cmo study. Every cmo command run in it, or in any folder under it, works on this
@@ -266,8 +270,12 @@ def _readme(programmes: Sequence[str]) -> str:
     )
 
 
-def study_files(programmes: Sequence[str]) -> dict[str, str]:
-    """Every file of a new study with these programmes (valid ids, at least one): relative path -> text."""
+def study_files(programmes: Sequence[str], schemas: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every file of a new study with these programmes (valid ids, at least one): relative path -> text.
+
+    `schemas` (JSON Schema name -> text, from cmo.editor.schemas) go in SCHEMA_FOLDER, and the YAML files they
+    describe get a first line that points the editor's YAML language server at them.
+    """
     if not programmes:
         raise ValueError("a study needs at least one programme")
     files = {
@@ -286,6 +294,22 @@ def study_files(programmes: Sequence[str]) -> dict[str, str]:
             transcript = scalar(f"{programme}-int-01")
             files[example_transcript(programme)] = TRANSCRIPT.format(transcript=transcript, programme=scalar(programme))
     files["theories/.gitkeep"] = ""
+    return _with_schemas(files, schemas or {})
+
+
+def schema_line(relative: str, name: str) -> str:
+    """The first line that points the YAML language server at schema `name`, from the study file `relative`."""
+    up = "../" * (len(Path(relative).parts) - 1)
+    return f"# yaml-language-server: $schema={up}{SCHEMA_FOLDER}/{name}{SCHEMA_SUFFIX}\n"
+
+
+def _with_schemas(files: dict[str, str], schemas: Mapping[str, str]) -> dict[str, str]:
+    """The files with the schemas in SCHEMA_FOLDER, and a schema line atop each YAML file one of them describes."""
+    for relative, text in files.items():
+        name = Path(relative).stem  # programme.yaml, codebook.yaml (participants.yaml when a study has one)
+        if relative.startswith("corpus/") and relative.endswith(".yaml") and name in schemas:
+            files[relative] = schema_line(relative, name) + text
+    files.update({f"{SCHEMA_FOLDER}/{name}{SCHEMA_SUFFIX}": text for name, text in schemas.items()})
     return files
 
 

@@ -51,6 +51,8 @@ def test_every_command_is_registered_once() -> None:
         "query",
         "matrix",
         "agreement",
+        "lsp",
+        "schema",
     ]
     assert [group.name for group in app.registered_groups] == ["codebook", "qdpx"]
 

@@ -16,6 +16,7 @@ import yaml
 from cmo.core.diagnostics import Diagnostics
 from cmo.corpus import scaffold
 from cmo.corpus.study import find_study
+from cmo.editor.schemas import names as schema_names
 from tests.conftest import REPO, Result, isolate_git
 
 NO_GIT = shutil.which("git") is None
@@ -51,6 +52,8 @@ STUDY_AB = [
     "corpus/b/programme.yaml",
     "corpus/b/codebook.yaml",
     "theories/.gitkeep",
+    # The JSON Schemas the YAML files' first lines point the editor at (tests/editor/test_schemas.py).
+    *(f".cmo/schemas/{name}.schema.json" for name in schema_names()),
 ]
 
 

@@ -31,6 +31,8 @@ COMMANDS = {
     "query": "query",
     "matrix": "matrix",
     "agreement": "agreement",
+    "lsp": "lsp",
+    "schema": "schema",
     "codebook": "codebook",
     "qdpx": "qdpx",
 }

@@ -50,9 +50,10 @@ def init_command(
     """
     from cmo.core.paths import display_path
     from cmo.corpus.scaffold import DEFAULT_PROGRAMME, StudyExists, study_files, write_study
+    from cmo.editor.schemas import study_schemas
 
     ids = _programme_ids(programmes or [DEFAULT_PROGRAMME])
-    files = study_files(ids)
+    files = study_files(ids, study_schemas())
     top = _repository_top(folder)
     try:
         written = write_study(folder, files)

@@ -1,0 +1,173 @@
+"""The real `cmo lsp` over stdio, driven by an LSP client: diagnostics, completion, hover, definition, fixes, hostile files."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pygls")
+pytest_lsp = pytest.importorskip("pytest_lsp")
+
+from lsprotocol import types  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+
+from tests.conftest import DEMO_CORPUS, REPO  # noqa: E402
+from tests.test_hostile_input import BLOCK, EVIL, HEAD, HUGE_DECIMAL, HUGE_HEX  # noqa: E402
+
+TRANSCRIPT = "corpus/northcliffe-connect/interviews/nc-int-01.md"
+TYPO_LINE = "mechanism: {resource: key-persons, reasoning: building-trust}"
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    shutil.copytree(DEMO_CORPUS, tmp_path / "corpus")
+    shutil.copytree(REPO / "theories", tmp_path / "theories")
+    return tmp_path
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "cmo", "lsp"]))  # type: ignore[untyped-decorator]
+async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    """The next diagnostics the server publishes for `uri`."""
+    client.diagnostics.pop(uri, None)
+    async with asyncio.timeout(30):
+        while uri not in client.diagnostics:
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return list(client.diagnostics[uri])
+
+
+def _open(client: LanguageClient, path: Path, text: str | None = None, language: str = "markdown") -> str:
+    uri = path.as_uri()
+    source = path.read_text(encoding="utf-8") if text is None else text
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=source)
+        )
+    )
+    return uri
+
+
+def _change(client: LanguageClient, uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def _where(text: str, needle: str) -> types.Position:
+    """The position just inside the first occurrence of `needle`."""
+    for number, line in enumerate(text.split("\n")):
+        if needle in line:
+            return types.Position(line=number, character=line.index(needle) + 1)
+    raise AssertionError(needle)
+
+
+@pytest.mark.asyncio
+async def test_a_typo_is_reported_on_its_token_and_its_quick_fix_clears_it(client: Any, study: Path) -> None:
+    lsp: LanguageClient = client
+    path = study / TRANSCRIPT
+    text = path.read_text(encoding="utf-8")
+    uri = _open(lsp, path, text)
+    assert await _diagnostics(lsp, uri) == []
+    broken = text.replace(TYPO_LINE, TYPO_LINE.replace("building-trust", "bulding-trust"), 1)
+    _change(lsp, uri, broken, 2)
+    found = await _diagnostics(lsp, uri)
+    assert [d.code for d in found] == ["unknown-code"]
+    (diagnostic,) = found
+    line = broken.split("\n")[diagnostic.range.start.line]
+    start, end = diagnostic.range.start.character, diagnostic.range.end.character
+    assert line[start:end] == "bulding-trust"
+    assert path.read_text(encoding="utf-8") == text  # the server checked the buffer, never wrote the file
+    result = await lsp.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    fixes = [a for a in result or [] if isinstance(a, types.CodeAction) and a.kind == types.CodeActionKind.QuickFix]
+    assert len(fixes) == 1
+    assert fixes[0].edit is not None and fixes[0].edit.changes is not None
+    (edit,) = fixes[0].edit.changes[uri]
+    lines = broken.split("\n")
+    lines[edit.range.start.line] = line[:start] + edit.new_text + line[end:]
+    _change(lsp, uri, "\n".join(lines), 3)
+    assert await _diagnostics(lsp, uri) == []
+
+
+@pytest.mark.asyncio
+async def test_completion_of_a_mechanism_offers_mechanism_codes_only(client: Any, study: Path) -> None:
+    lsp: LanguageClient = client
+    path = study / TRANSCRIPT
+    text = path.read_text(encoding="utf-8").replace(TYPO_LINE, "mechanism: ", 1)
+    uri = _open(lsp, path, text)
+    await _diagnostics(lsp, uri)
+    line = text.split("\n").index("mechanism: ")
+    position = types.Position(line=line, character=len("mechanism: "))
+    result = await lsp.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+    )
+    assert isinstance(result, types.CompletionList)
+    labels = {item.label for item in result.items}
+    assert {"building-trust", "key-persons", "understanding-group-life"} <= labels
+    assert "stigma-mental-health" not in labels  # a context code
+    assert all(item.detail for item in result.items)  # each with its label
+
+
+@pytest.mark.asyncio
+async def test_hover_and_definition_of_a_code(client: Any, study: Path) -> None:
+    lsp: LanguageClient = client
+    path = study / TRANSCRIPT
+    text = path.read_text(encoding="utf-8")
+    uri = _open(lsp, path, text)
+    await _diagnostics(lsp, uri)
+    at = types.TextDocumentIdentifier(uri=uri)
+    position = _where(text, "building-trust}")
+    hover = await lsp.text_document_hover_async(types.HoverParams(text_document=at, position=position))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "mechanism" in hover.contents.value
+    assert "Building trust with the group" in hover.contents.value
+    assert "codebook.yaml:" in hover.contents.value
+    place = await lsp.text_document_definition_async(types.DefinitionParams(text_document=at, position=position))
+    assert isinstance(place, types.Location)
+    codebook = study / "corpus/codebook.yaml"
+    assert place.uri == codebook.as_uri()
+    assert codebook.read_text(encoding="utf-8").split("\n")[place.range.start.line] == "  building-trust:"
+
+
+HOSTILE = [
+    HEAD + f"```cmo\noutcome: {HUGE_HEX}\n```\n",
+    HEAD + f"```cmo\noutcome: {HUGE_DECIMAL}\n```\n",
+    HEAD + BLOCK * 2_000,
+    HEAD + "\n" * 100_000 + BLOCK,
+    HEAD + f"```cmo\noutcome: help-seeking\nnote: {EVIL}\n```\n",
+    "---\nid: a\nsource: interview\ndate: !!timestamp soon\n---\n\ntext\n",
+    "---\n[unclosed\n",
+    "```cmo\n&a [*a, *a]\n```\n",
+    "\ufeff\x00\x01 not a transcript",
+]
+
+
+@pytest.mark.asyncio
+async def test_hostile_documents_are_answered_and_the_server_lives_on(client: Any, study: Path) -> None:
+    lsp: LanguageClient = client
+    folder = study / "corpus/northcliffe-connect/interviews"
+    for number, text in enumerate(HOSTILE):
+        uri = _open(lsp, folder / f"hostile-{number}.md", text)
+        found = await _diagnostics(lsp, uri)
+        assert all(d.source == "cmo" and "internal error" not in d.message for d in found), number
+    uri = _open(lsp, study / TRANSCRIPT)
+    assert await _diagnostics(lsp, uri) == []

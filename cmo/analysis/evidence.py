@@ -13,6 +13,7 @@ from cmo.core.diagnostics import Diagnostic, Diagnostics
 from cmo.corpus.coding import CodingResult, code_corpus
 from cmo.corpus.identity import passage_key
 from cmo.corpus.layout import Corpus
+from cmo.corpus.models import FIELD_KINDS, CodeKind
 
 # The roles a record's codes are in, as its fields are named; `mechanism` holds resource and reasoning codes too.
 ROLE_FIELDS = (
@@ -28,17 +29,11 @@ ROLE_FIELDS = (
 )
 # The fields that hold every code of a record once (resource and reasoning codes are in `mechanism` too).
 ANY_ROLE_FIELDS = ("context", "intervention", "actor", "mechanism", "outcome", "enablers", "barriers")
-# The codebook kind each role's codes are of.
+# The codebook kind each role's codes are of: an annotation field's, and a mechanism's for resource and reasoning.
 ROLE_KINDS = {
-    "context": "context",
-    "intervention": "intervention",
-    "actor": "actor",
-    "mechanism": "mechanism",
-    "resource": "mechanism",
-    "reasoning": "mechanism",
-    "outcome": "outcome",
-    "enablers": "context",
-    "barriers": "context",
+    **{name: kind.value for name, kind in FIELD_KINDS.items()},
+    "resource": CodeKind.MECHANISM.value,
+    "reasoning": CodeKind.MECHANISM.value,
 }
 
 

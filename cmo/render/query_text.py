@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cmo.analysis.evidence import ROLE_FIELDS, Coded
 from cmo.core.words import numbered
-from cmo.render.escape import defuse, json_controls, md_escape, printable
+from cmo.render.escape import json_controls, md_escape, printable
 
 QUERY_FORMATS = ("text", "jsonl", "csv", "md")
 # A quote on a hit's line is cut (at a word) to about this many characters: the line is for finding it.
@@ -92,19 +90,9 @@ def csv_row(row: Coded) -> list[str | int]:
 
 def csv_chunks(rows: Iterable[Coded]) -> Iterator[str]:
     """A byte-order mark, then CRLF rows, cells defused: as `cmo code --out records.csv`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    from cmo.render.records_table import csv_rows
 
-    def line(cells: Sequence[str | int]) -> str:
-        writer.writerow([defuse(cell) if isinstance(cell, str) else cell for cell in cells])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield "\ufeff" + line(CSV_COLUMNS)
-    for row in rows:
-        yield line(csv_row(row))
+    return csv_rows(CSV_COLUMNS, (csv_row(row) for row in rows))
 
 
 def _md_cell(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cmo.corpus.models import Participant, Record
@@ -44,7 +44,11 @@ def record_row(record: Record) -> list[str | int | None]:
 
 def csv_chunks(records: Iterable[Record]) -> Iterator[str]:
     """The records as CSV, a row at a time: a byte-order mark first, CRLF rows, cells defused as the report's CSV."""
+    return csv_rows(RECORD_COLUMNS, (record_row(record) for record in records))
 
+
+def csv_rows(header: Sequence[str], rows: Iterable[Sequence[str | int | None]]) -> Iterator[str]:
+    """A header and rows as CSV text, a row at a time: a byte-order mark first, CRLF rows, text cells defused."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # the csv module ends rows with CRLF, as `cmo report --format csv`
 
@@ -55,9 +59,9 @@ def csv_chunks(records: Iterable[Record]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    yield "\ufeff" + line(RECORD_COLUMNS)
-    for record in records:
-        yield line(record_row(record))
+    yield "\ufeff" + line(header)
+    for row in rows:
+        yield line(row)
 
 
 def _width(name: str) -> int:

@@ -87,7 +87,11 @@ def load_codebook(path: Path, diagnostics: Diagnostics, *, shared: bool) -> dict
     data = _read_yaml(path, diagnostics)
     if data is _UNREAD:
         return {}
-    shown = display_path(path)
+    return codebook_codes(data, display_path(path), diagnostics, shared=shared)
+
+
+def codebook_codes(data: Any, shown: str, diagnostics: Diagnostics, *, shared: bool) -> dict[str, DeclaredCode]:
+    """The codes a codebook's data (as the marked reader gives it) declares, with where each is written; invalid: none."""
     codebook = validate(Codebook, data, path=shown, diagnostics=diagnostics, what="a codebook")
     if codebook is None:
         return {}

@@ -6,7 +6,7 @@ import re
 
 from lsprotocol import types
 
-from cmo.editor.completion import cursor_at
+from cmo.editor.completion import sections
 from cmo.editor.text import from_column, split_lines, to_column
 
 # cmo.core.suggest.did_you_mean's wording, with the suggestion as Python's repr writes it.
@@ -70,19 +70,29 @@ def selected_text(lines: list[str], selection: types.Range) -> str:
     return "\n".join([lines[start_line][start:], *middle, lines[end_line][:end]])
 
 
+def _touches_section(lines: list[str], first: int, last: int) -> bool:
+    """Whether a line from `first` to `last` is in the front matter or a cmo block, or opens or closes one.
+
+    The line before (in a section: `first` closes it) and the line after (`last` opens it) say the same.
+    """
+    found = sections(lines, last + 1)
+    return any(found[max(first - 1, 0) : last + 2])
+
+
 def wrap_in_block(uri: str, text: str, selection: types.Range) -> types.CodeAction | None:
     """'Wrap the selected passage in a cmo block': after its last line, a blank line and a block quoting it."""
     lines = split_lines(text)
     if selection.start == selection.end or selection.start.line >= len(lines):
         return None
-    if cursor_at(lines, selection.start.line, 0).section:  # in the front matter or a cmo block already
+    last = selection.end.line
+    if selection.end.character == 0 and last > selection.start.line:
+        last -= 1  # a selection of whole lines ends at the start of the next
+    last = min(last, len(lines) - 1)
+    if _touches_section(lines, selection.start.line, last):
         return None
     quoted = selected_text(lines, selection)
     if not quoted.strip():
         return None
-    last = selection.end.line
-    if selection.end.character == 0 and last > selection.start.line:
-        last -= 1  # a selection of whole lines ends at the start of the next
     block = f"```cmo\nquote: {yaml_double_quoted(quoted)}\n```\n"
     if last + 1 < len(lines):
         at = types.Position(line=last + 1, character=0)

@@ -32,11 +32,11 @@ def kind_of(index: StudyIndex | None, path: Path) -> str | None:
         return None
     if is_transcript(path):
         return "transcript" if index.programme_of(path) is not None else None
-    if path.name == CODEBOOK_FILE:
-        return "codebook"
-    if path.name == PROGRAMME_FILE and index.programme_of(path) is not None:
+    if path.name == CODEBOOK_FILE:  # the shared one, or a programme's own
+        return "codebook" if path.parent == index.root or index.programme_file(path) is not None else None
+    if path.name == PROGRAMME_FILE and index.programme_file(path) is not None:
         return "programme"
-    if path.name == participants.PARTICIPANTS_FILE and index.programme_of(path) is not None:
+    if path.name == participants.PARTICIPANTS_FILE and index.programme_file(path) is not None:
         return "participants"
     if path.suffix in THEORY_SUFFIXES and path.name not in CORPUS_YAML and index.theories is not None:
         return "theory" if path.parent == index.theories.resolve() else None

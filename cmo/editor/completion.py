@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,13 +11,12 @@ from lsprotocol import types
 
 from cmo.corpus.models import ANNOTATION_KEYS, FIELD_KINDS, FRONT_MATTER_KEYS, CodeKind, SourceType, Stance
 from cmo.editor.study_index import StudyIndex
-from cmo.editor.text import to_column
+from cmo.editor.text import closing_quote, to_column
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)")
 _KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:(?:\s+|$)(.*)$")
 _KEY_TYPED = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)?$")
 _ITEM_LINE = re.compile(r"^(\s*)-\s*(.*)$")
-_FLOW_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 _PARTIAL = re.compile(r"[A-Za-z0-9._-]*$")
 MECHANISM_KEYS = ("resource", "reasoning")
 # Keys whose values are not codes: what completes after them.
@@ -37,35 +37,45 @@ class Cursor:
 _NOWHERE = Cursor("", "")
 
 
+def _sections(lines: list[str], upto: int) -> Iterator[tuple[str, int]]:
+    """Of each line up to `upto`: front matter, a `cmo` block or neither, and the first line of that section."""
+    upto = min(upto, len(lines) - 1)
+    start = 0
+    if lines and lines[0].rstrip() == "---":
+        close = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), len(lines))
+        for number in range(min(close, upto) + 1):
+            yield ("front", 1) if 0 < number < close else ("", 0)
+        start = close + 1
+    fence: tuple[str, int, bool] | None = None  # (fence characters, opening line, a cmo block)
+    for number in range(start, upto + 1):
+        match = _FENCE.match(lines[number])
+        if match is not None and fence is None:
+            fence = (match.group(1), number, match.group(2) == "cmo")
+            yield "", 0
+            continue
+        if match is not None and fence is not None and _closes(match, fence[0]):
+            fence = None
+            yield "", 0
+            continue
+        yield ("block", fence[1] + 1) if fence is not None and fence[2] else ("", 0)
+
+
+def _closes(match: re.Match[str], opener: str) -> bool:
+    """Whether a fence line closes the fence `opener` opened: the same character, as many or more, no info string."""
+    return match.group(1)[0] == opener[0] and len(match.group(1)) >= len(opener) and not match.group(2)
+
+
 def _section(lines: list[str], line: int) -> tuple[str, int]:
     """Whether `line` is in the front matter or a `cmo` block, and the first line of that section (after its opener)."""
-    if lines and lines[0].rstrip() == "---":
-        for number in range(1, len(lines)):
-            if lines[number].rstrip() in ("---", "..."):
-                if 0 < line < number:
-                    return "front", 1
-                if line == number:
-                    return "", 0
-                start = number + 1
-                break
-        else:
-            return ("front", 1) if line > 0 else ("", 0)
-    else:
-        start = 0
-    fence: tuple[str, int, bool] | None = None  # (fence characters, opening line, a cmo block)
-    for number in range(start, min(line + 1, len(lines))):
-        match = _FENCE.match(lines[number])
-        if match is None:
-            continue
-        if fence is None:
-            fence = (match.group(1), number, match.group(2) == "cmo")
-        elif match.group(1)[0] == fence[0][0] and len(match.group(1)) >= len(fence[0]) and not match.group(2):
-            if number == line:
-                return "", 0
-            fence = None
-    if fence is not None and fence[2] and fence[1] < line:
-        return "block", fence[1] + 1
-    return "", 0
+    found = ("", 0)
+    for place in _sections(lines, line):
+        found = place
+    return found
+
+
+def sections(lines: list[str], upto: int) -> list[str]:
+    """'front', 'block' or '' for each line up to `upto` (the lines that open and close a section are '')."""
+    return [section for section, _ in _sections(lines, upto)]
 
 
 def _owner(lines: list[str], first: int, line: int, indent: int) -> tuple[str | None, str | None, str]:
@@ -88,16 +98,98 @@ def _owner(lines: list[str], first: int, line: int, indent: int) -> tuple[str | 
     return key, None, value
 
 
-def _flow_key(value: str, key: str) -> str:
-    """In `mechanism: {resource: [a, b], reasoning: c`, the key of the innermost mapping the value is open in."""
-    depth = 0
-    for char in value:
-        depth += (char in "[{") - (char in "]}")
-    if key == "mechanism" and "{" in value and depth > 0:
-        inner = _FLOW_KEY.findall(value)
-        if inner:
-            return str(inner[-1])
-    return key
+@dataclass
+class _Open:
+    """A flow collection open at the cursor: `[` or `{`, the key it is the value of, and that key's parent."""
+
+    bracket: str
+    owner: str | None
+    parent: str | None
+    key: str | None = None  # in a mapping, the key whose value comes next (None: a key comes next)
+    done: bool = False  # a value in it was closed (`[a]`): nothing fits until the next `,`
+
+
+def _opened(bracket: str, stack: list[_Open], key: str | None, parent: str | None) -> _Open:
+    if not stack:
+        return _Open(bracket, key, parent)
+    top = stack[-1]
+    if top.bracket == "{":
+        return _Open(bracket, top.key, top.owner)
+    return _Open(bracket, top.owner, top.parent)
+
+
+def _follow(text: str, stack: list[_Open], key: str | None, parent: str | None) -> bool:
+    """Follow one line of `key`'s flow value (`[a, {b: c`) into `stack`, the collections open, innermost last.
+
+    False once the outermost collection closes (whatever follows it on the line is no value).
+    """
+    index = token = 0
+    while index < len(text):
+        char = text[index]
+        if char in "\"'" and text[:index].rstrip()[-1:] in ("", "[", "{", ",", ":"):
+            index = closing_quote(text, index)
+            continue
+        if char == "#" and (index == 0 or text[index - 1] in " \t"):
+            break
+        if char in "[{":
+            stack.append(_opened(char, stack, key, parent))
+            token = index + 1
+        elif char in "]}" and stack:
+            stack.pop()
+            if not stack:
+                return False
+            stack[-1].done = True
+        elif char == "," and stack:
+            stack[-1].key, stack[-1].done = None, False
+            token = index + 1
+        elif char == ":" and text[index + 1 : index + 2] in ("", " ", "\t") and _typing_key(stack):
+            stack[-1].key = text[token:index].strip()
+        index += 1
+    return bool(stack)
+
+
+def _typing_key(stack: list[_Open]) -> bool:
+    return bool(stack) and stack[-1].bracket == "{" and stack[-1].key is None
+
+
+def _open_above(lines: list[str], first: int, line: int) -> list[_Open] | None:
+    """The flow collections a key's value opened above `line` and left open (`context: [a,`), if `line` continues it.
+
+    A continuation line is indented more than the key (as YAML wants); one that is not starts a new key.
+    """
+    stack: list[_Open] = []
+    column = 0  # of the key whose value is open
+    for number in range(first, line + 1):
+        text = lines[number]
+        if stack and (text.strip() or number == line) and len(text) - len(text.lstrip()) <= column:
+            stack.clear()
+        if number == line:
+            break
+        if stack:
+            _follow(text, stack, None, None)
+            continue
+        match = _KEY_LINE.match(text)
+        if match is not None and match.group(3).startswith(("[", "{")):
+            parent = _owner(lines, first, number, len(match.group(1)))[0] if match.group(1) else None
+            column = match.start(2)
+            _follow(match.group(3), stack, match.group(2), parent)
+    return stack or None
+
+
+def _in_flow(section: str, stack: list[_Open], typed: str) -> Cursor:
+    """The cursor at the end of a flow value whose open collections are `stack`."""
+    top = stack[-1]
+    if top.done:
+        return Cursor(section, "", None, None, typed)
+    if top.bracket == "[":
+        return Cursor(section, "value", top.owner, top.parent, typed)
+    if top.key is None:  # a key of the mapping: only a mechanism's are known
+        return Cursor(section, "key", None, top.owner, typed) if top.owner == "mechanism" else _nothing(section, typed)
+    return Cursor(section, "value", top.key, top.owner, typed)
+
+
+def _nothing(section: str, typed: str) -> Cursor:
+    return Cursor(section, "", None, None, typed)
 
 
 def cursor_at(lines: list[str], line: int, character: int) -> Cursor:
@@ -111,6 +203,9 @@ def cursor_at(lines: list[str], line: int, character: int) -> Cursor:
     prefix = _PARTIAL.search(before)
     typed = prefix.group() if prefix else ""
     indent = len(before) - len(before.lstrip())
+    above = _open_above(lines, first, line)
+    if above is not None:  # a continuation line of a flow value
+        return _in_flow(section, above, typed) if _follow(before, above, None, None) else _nothing(section, typed)
     if _KEY_TYPED.match(before):
         if before.lstrip().startswith("-"):  # `- ` under `key:` is one of its values; else a new annotation
             owner, parent, value = _owner(lines, first, line, indent + 1)
@@ -123,14 +218,21 @@ def cursor_at(lines: list[str], line: int, character: int) -> Cursor:
     if match is not None:
         key = match.group(2)
         parent = _owner(lines, first, line, len(match.group(1)))[0] if match.group(1) else None
-        inner = _flow_key(match.group(3), key)
-        if inner != key:
-            return Cursor(section, "value", inner, key, typed)
+        if match.group(3).startswith(("[", "{")):
+            stack: list[_Open] = []
+            open_ = _follow(match.group(3), stack, key, parent)
+            return _in_flow(section, stack, typed) if open_ else _nothing(section, typed)
         return Cursor(section, "value", key, parent, typed)
     if _ITEM_LINE.match(before):
         owner, parent, _ = _owner(lines, first, line, indent + 1)
         return Cursor(section, "value", owner, parent, typed)
     return Cursor(section, "", None, None, typed)
+
+
+def names_code(cursor: Cursor) -> bool:
+    """Whether a code goes at the cursor: a value, in a `cmo` block, of a code key or of a mechanism's two keys."""
+    is_code = cursor.key in FIELD_KINDS or (cursor.key in MECHANISM_KEYS and cursor.parent == "mechanism")
+    return cursor.section == "block" and cursor.typing == "value" and is_code
 
 
 # --- what each place offers ---------------------------------------------------------------------

@@ -10,11 +10,10 @@ from pathlib import Path
 from lsprotocol import types
 
 from cmo.corpus.layout import DeclaredCode
-from cmo.editor.completion import MECHANISM_KEYS, cursor_at
-from cmo.editor.study_index import CmocEntry, StudyIndex
+from cmo.editor.completion import cursor_at, names_code
+from cmo.editor.study_index import CmocEntry, StudyIndex, is_transcript
 from cmo.editor.text import split_lines, to_column, word_at
 
-_CODE_KEYS = frozenset(("context", "intervention", "actor", "mechanism", "outcome", "enablers", "barriers"))
 _ID_CHARS = "A-Za-z0-9._-"
 
 
@@ -30,17 +29,26 @@ class Target:
 
 
 def target_at(index: StudyIndex, path: Path, lines: list[str], line: int, character: int) -> Target | None:
-    """The code or CMOC id under the cursor, if the word there is one the document's programme knows."""
+    """The code or CMOC id under the cursor, if the word there is one the document's programme knows.
+
+    In a transcript only a word where a code or CMOC goes counts (in a `cmo` block, never its quotes, notes or the
+    prose around it); in codebooks and theories any word that is a known id.
+    """
     if line >= len(lines):
         return None
     found = word_at(lines[line], character)
     if found is None:
         return None
     word, start, end = found
+    cursor = cursor_at(lines, line, end)
+    in_cmoc = cursor.section == "block" and cursor.typing == "value" and cursor.key == "cmoc"
+    if is_transcript(path) and not in_cmoc and not names_code(cursor):
+        return None
     for programme in _programmes_for(index, path):
-        in_cmoc = cursor_at(lines, line, end).key == "cmoc"
         if in_cmoc and word in index.cmocs.get(programme, {}):
             return Target("cmoc", word, programme, start, end)
+        if in_cmoc and is_transcript(path):
+            continue
         if word in index.codes(programme):
             return Target("code", word, programme, start, end)
         if word in index.cmocs.get(programme, {}) and index.theory_programme(path) == programme:
@@ -113,13 +121,25 @@ def definition(index: StudyIndex, path: Path, lines: list[str], line: int, chara
     else:
         entry = index.cmocs[target.programme][target.id]
         where, at, column, length = entry.path, entry.line, entry.column, len(target.id)
-    return types.Location(
-        uri=where.as_uri(),
-        range=types.Range(
-            start=types.Position(line=at - 1, character=column - 1),
-            end=types.Position(line=at - 1, character=column - 1 + length),
-        ),
-    )
+    return types.Location(uri=where.as_uri(), range=_declared_range(index, where, at, column - 1, length))
+
+
+def _declared_range(index: StudyIndex, where: Path, line: int, start: int, length: int) -> types.Range:
+    """The range of an id declared on 1-based `line` of a file, from code point `start`, in the client's columns."""
+    raw = index.buffers.get(where.resolve())
+    if raw is None:
+        try:
+            raw = where.read_bytes()
+        except OSError:
+            raw = b""
+    lines = split_lines(raw.decode("utf-8", errors="replace"))
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if len(text) < start + length:  # the file changed under the index: code points are the best there is
+        return types.Range(
+            start=types.Position(line=line - 1, character=start),
+            end=types.Position(line=line - 1, character=start + length),
+        )
+    return _line_range(line - 1, text, start, start + length)
 
 
 def uses_in(text: str, code: str) -> list[tuple[int, int, int]]:
@@ -129,9 +149,7 @@ def uses_in(text: str, code: str) -> list[tuple[int, int, int]]:
     found = []
     for number, line in enumerate(lines):
         for match in pattern.finditer(line):
-            cursor = cursor_at(lines, number, match.end())
-            is_code = cursor.key in _CODE_KEYS or (cursor.key in MECHANISM_KEYS and cursor.parent == "mechanism")
-            if cursor.section == "block" and cursor.typing == "value" and is_code:
+            if names_code(cursor_at(lines, number, match.end())):
                 found.append((number, match.start(), match.end()))
     return found
 

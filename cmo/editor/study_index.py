@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cmo.core.diagnostics import Diagnostics
 from cmo.corpus.layout import (
@@ -17,10 +16,9 @@ from cmo.corpus.layout import (
     ProgrammeSource,
     discover,
 )
-from cmo.corpus.models import Codebook
+from cmo.corpus.layout import codebook_codes as load_codebook_codes
 from cmo.corpus.study import find_study
 from cmo.yamlio.reader import Mark, YamlError, load_bytes, locate
-from cmo.yamlio.schema import validate
 
 THEORY_SUFFIXES = (".yaml", ".yml")
 # The corpus's own YAML files: never theories, whatever folder they are in.
@@ -64,12 +62,19 @@ class StudyIndex:
     # --- what a file is ------------------------------------------------------------------------
 
     def programme_of(self, path: Path) -> ProgrammeSource | None:
-        """The programme whose folder holds `path`, if any."""
+        """The programme whose folder holds `path` where `cmo validate` looks (no hidden or symlinked folder between)."""
         for source in self.corpus.programmes.values():
             folder = source.folder.resolve()
-            if path == folder or folder in path.parents:
+            if path == folder:
                 return source
+            if folder in path.parents:
+                return source if _looked_into(folder, path.parent) else None
         return None
+
+    def programme_file(self, path: Path) -> ProgrammeSource | None:
+        """The programme whose folder `path` is directly in (where its programme.yaml, codebook and participants are)."""
+        source = self.programme_of(path.parent)
+        return source if source is not None and source.folder.resolve() == path.parent else None
 
     def theory_programme(self, path: Path) -> str | None:
         """The programme a theory file at `path` belongs to, by its name (theories/<programme>.yaml)."""
@@ -135,7 +140,7 @@ class StudyIndex:
         if text is None:
             self.buffers.pop(resolved, None)
         else:
-            self.buffers[resolved] = text.encode("utf-8")
+            self.buffers[resolved] = text.encode("utf-8", "surrogatepass")  # as the check reads it
         if resolved.name == CODEBOOK_FILE:
             self.reload_codes()
             return True
@@ -159,6 +164,10 @@ class StudyIndex:
             self._usage = counts
         return self._usage.get(programme, Counter())
 
+    def count_usage(self) -> None:
+        """Count code usage now, if it is not counted (the server does it in a worker thread)."""
+        self.usage("")
+
     def total_usage(self, code: str) -> int:
         return sum(self.usage(programme)[code] for programme in self.corpus.programmes)
 
@@ -177,22 +186,7 @@ def codebook_codes(
     except YamlError as exc:
         found.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
         return {}
-    codebook = validate(Codebook, data, path=shown, diagnostics=found, what="a codebook")
-    return {} if codebook is None else _declared(codebook, data, shown, shared)
-
-
-def _declared(codebook: Codebook, data: Any, shown: str, shared: bool) -> dict[str, DeclaredCode]:
-    """The codes of a valid codebook, each with where it and its links are written (as `load_codebook` reads them)."""
-    from cmo.corpus.layout import _target_marks  # the same reading of `same_as` marks as `cmo validate`'s
-
-    codes = data.get("codes")
-    key_marks = getattr(codes, "key_marks", {})
-    declared = {}
-    for code_id, code in codebook.codes.items():
-        mark = key_marks.get(code_id, Mark(1, 1))
-        targets = _target_marks(codes.get(code_id) if isinstance(codes, dict) else None, mark)
-        declared[code_id] = DeclaredCode(code_id, code, shown, mark.line, mark.column, shared, targets)
-    return declared
+    return load_codebook_codes(data, shown, found, shared=shared)
 
 
 def theory_cmocs(raw: bytes, path: Path) -> dict[str, CmocEntry]:
@@ -250,6 +244,15 @@ def _theories_of(corpus: Path) -> Path | None:
     return study.theories.resolve() if study is not None else None
 
 
+def _looked_into(top: Path, folder: Path) -> bool:
+    """Whether transcript discovery under `top` reaches `folder`: it skips hidden and symlinked folders."""
+    while folder != top:
+        if folder.name.startswith(".") or folder.is_symlink():
+            return False
+        folder = folder.parent
+    return True
+
+
 def is_transcript(path: Path) -> bool:
     return path.name.endswith(TRANSCRIPT_SUFFIXES)
 
@@ -271,7 +274,16 @@ class Studies:
         return self.loaded[key]
 
     def reload(self, path: Path) -> None:
-        """Read the study of `path` afresh (a programme.yaml changed: programmes may have come or gone)."""
+        """Read the study of `path` afresh (a programme.yaml was saved: programmes may have come or gone).
+
+        The unsaved codebooks and theories open in the editor are carried over into the new index."""
         found = corpus_root(path)
-        if found is not None:
-            self.loaded.pop(found[0].resolve(), None)
+        if found is None:
+            return
+        old = self.loaded.pop(found[0].resolve(), None)
+        index = self.of(path)
+        if old is not None and index is not None and old.buffers:
+            index.buffers.update(old.buffers)
+            index.reload_codes()
+            for programme in index.corpus.programmes:
+                index.load_cmocs(programme)

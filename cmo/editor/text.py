@@ -50,7 +50,7 @@ def from_column(line: str, units: int) -> int:
     return len(line)
 
 
-def _closing_quote(line: str, start: int) -> int:
+def closing_quote(line: str, start: int) -> int:
     """Just past the quote that closes the one at `start` (YAML's escapes: \\" in double quotes, '' in single)."""
     quote = line[start]
     index = start + 1
@@ -75,7 +75,7 @@ def _closing_bracket(line: str, start: int) -> int:
     while index < len(line):
         char = line[index]
         if char in _QUOTES:
-            index = _closing_quote(line, index)
+            index = closing_quote(line, index)
             continue
         if char in "[{":
             depth += 1
@@ -94,7 +94,7 @@ def _in_flow(line: str, start: int) -> bool:
     while index < start:
         char = line[index]
         if char in _QUOTES:
-            index = _closing_quote(line, index)
+            index = closing_quote(line, index)
             continue
         depth += (char in "[{") - (char in "]}")
         index += 1
@@ -123,7 +123,7 @@ def token_span(line: str, column: int) -> tuple[int, int]:
     start = max(column, 0)
     char = line[start]
     if char in _QUOTES:
-        end = _closing_quote(line, start)
+        end = closing_quote(line, start)
     elif char in "[{":
         end = _closing_bracket(line, start)
     elif char in "`~":

@@ -48,3 +48,26 @@ def test_wrapping_inserts_a_block_after_the_selections_last_line() -> None:
         start=types.Position(line=1, character=0), end=types.Position(line=1, character=6)
     )
     assert wrap_in_block(URI, text, inside_front_matter) is None
+
+
+def _lines(first: int, last: int, end: int) -> types.Range:
+    return types.Range(start=types.Position(line=first, character=0), end=types.Position(line=last, character=end))
+
+
+@pytest.mark.parametrize(
+    ("selection", "offered"),
+    [
+        (_lines(3, 4, 2), True),  # prose only
+        (_lines(3, 5, 0), True),  # whole prose lines, up to the start of the fence
+        (_lines(3, 5, 3), False),  # into the line that opens the block
+        (_lines(4, 6, 3), False),  # into the block
+        (_lines(2, 3, 2), False),  # from the line that closes the front matter
+        (_lines(7, 8, 2), False),  # from the line that closes the block
+        (_lines(8, 8, 5), True),  # prose after the block
+    ],
+)
+def test_wrapping_is_offered_only_when_no_line_is_in_a_block_or_the_front_matter(
+    selection: types.Range, offered: bool
+) -> None:
+    text = "---\nsource: interview\n---\nIt took months.\nThen more.\n```cmo\nquote: more\n```\nAfter.\n"
+    assert (wrap_in_block(URI, text, selection) is not None) is offered

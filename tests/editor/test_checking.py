@@ -92,3 +92,56 @@ def test_a_markdown_file_outside_any_study_has_no_diagnostics(tmp_path: Path) ->
 
 def test_time_recheck_measures_a_transcript(study: Path) -> None:
     assert checking.time_recheck(study / "corpus/northcliffe-connect/interviews/nc-int-01.md", runs=1) > 0
+
+
+TYPO = ("reasoning: building-trust", "reasoning: bulding")
+
+
+@pytest.mark.parametrize("folder", [".drafts", "interviews/.old", "linked"])
+def test_a_transcript_cmo_validate_skips_is_not_checked(study: Path, folder: str) -> None:
+    programme = (study / "corpus/northcliffe-connect").resolve()
+    text = (programme / "interviews/nc-int-01.md").read_text(encoding="utf-8").replace(*TYPO, 1)
+    if folder == "linked":
+        (programme / folder).symlink_to(study / "elsewhere", target_is_directory=True)
+        (study / "elsewhere").mkdir()
+    else:
+        (programme / folder).mkdir()
+    path = programme / folder / "nc-int-01.md"
+    path.write_text(text, encoding="utf-8")
+    studies = Studies()
+    assert checking.lsp_diagnostics(studies, path, text) == []  # `cmo validate` never reads it
+    beside = programme / "interviews/nc-int-01.md"
+    assert [d.code for d in checking.lsp_diagnostics(studies, beside, text)] == ["unknown-code"]
+
+
+def test_a_codebook_or_programme_file_cmo_validate_never_reads_is_not_checked(study: Path) -> None:
+    interviews = (study / "corpus/northcliffe-connect/interviews").resolve()
+    studies = Studies()
+    for name, text in [("codebook.yaml", "codes: [not, a, mapping]\n"), ("programme.yaml", "id: other\n")]:
+        assert checking.lsp_diagnostics(studies, interviews / name, text) == []
+        assert checking.lsp_diagnostics(studies, interviews.parent / name, text) != []
+
+
+def test_reading_the_study_again_keeps_the_unsaved_codebook(study: Path) -> None:
+    codebook = (study / "corpus/codebook.yaml").resolve()
+    transcript = (study / "corpus/northcliffe-connect/interviews/nc-int-01.md").resolve()
+    text = transcript.read_text(encoding="utf-8").replace("outcome: help-seeking", "outcome: zzz-new", 1)
+    studies = Studies()
+    index = studies.of(codebook)
+    assert index is not None
+    declared = codebook.read_text(encoding="utf-8") + "  zzz-new:\n    kind: outcome\n    label: New one\n"
+    assert index.update(codebook, declared)
+    assert checking.lsp_diagnostics(studies, transcript, text) == []
+    studies.reload(study / "corpus/northcliffe-connect/programme.yaml")
+    assert studies.of(codebook) is not index
+    assert checking.lsp_diagnostics(studies, transcript, text) == []
+
+
+def test_a_lone_surrogate_in_a_yaml_buffer_is_a_diagnostic(study: Path) -> None:
+    codebook = (study / "corpus/codebook.yaml").resolve()
+    studies = Studies()
+    index = studies.of(codebook)
+    assert index is not None
+    text = "# \ud800\n" + codebook.read_text(encoding="utf-8")
+    index.update(codebook, text)
+    assert [d.code for d in checking.lsp_diagnostics(studies, codebook, text)] == ["encoding"]

@@ -103,3 +103,16 @@ def test_front_matter_offers_its_keys_and_source_types(transcript: Path) -> None
         "workshop",
     }
     assert "participants" in {i.label for i in complete(index, transcript, lines, 2, 3)}
+
+
+def test_flow_collections_over_lines_and_after_their_keys(transcript: Path) -> None:
+    over_lines = _labels(transcript, "context: [stigma-mental-health,\n  ", 1)
+    assert "stigma-mental-health" in over_lines and "context" not in over_lines
+    assert "context" in _labels(transcript, "context: [stigma-mental-health,\n", 1)  # not indented: a new key
+    assert "building-trust" in _labels(transcript, "mechanism: {resource: key-persons,\n  reasoning: ", 1)
+    assert "mechanism" in _labels(transcript, "mechanism: {resource: [a,\n  b]}\n", 2)  # closed on its second line
+    assert "stigma-mental-health" in _labels(transcript, 'context: ["a ] # b", ', 0)
+    assert _labels(transcript, "mechanism: {resource: key-persons, ", 0) == {"resource", "reasoning"}
+    assert _labels(transcript, "mechanism: {resource: key-persons, reasoning: building-trust} ", 0) == set()
+    assert _labels(transcript, "mechanism: {resource: [key-persons] ", 0) == set()
+    assert _labels(transcript, "context: {", 0) == set()  # no keys are known in a context's mapping

@@ -161,6 +161,23 @@ HOSTILE = [
 ]
 
 
+HOSTILE_YAML = [
+    "# a lone surrogate \ud800\n",
+    "[unclosed\n",
+    "&a [*a, *a]\n",
+    "\ufeff\x00\x01 not YAML",
+    f"id: {HUGE_HEX}\n",
+    "- " * 5_000 + "x\n",
+]
+YAML_FILES = ["corpus/codebook.yaml", "theories/northcliffe-connect.yaml", "corpus/northcliffe-connect/programme.yaml"]
+
+
+def _close(client: LanguageClient, uri: str) -> None:
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+
 @pytest.mark.asyncio
 async def test_hostile_documents_are_answered_and_the_server_lives_on(client: Any, study: Path) -> None:
     lsp: LanguageClient = client
@@ -169,5 +186,87 @@ async def test_hostile_documents_are_answered_and_the_server_lives_on(client: An
         uri = _open(lsp, folder / f"hostile-{number}.md", text)
         found = await _diagnostics(lsp, uri)
         assert all(d.source == "cmo" and "internal error" not in d.message for d in found), number
+    for name in YAML_FILES:
+        for number, text in enumerate(HOSTILE_YAML):
+            uri = _open(lsp, study / name, text, "yaml")
+            found = await _diagnostics(lsp, uri)  # published, never an error the client pops up
+            assert found, (name, number)  # each is broken, and says so
+            assert all(d.source == "cmo" and "internal error" not in d.message for d in found), (name, number)
+            _close(lsp, uri)
+            assert await _diagnostics(lsp, uri) == []
+    nul = folder.as_uri() + "/a%00b.md"
+    lsp.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=nul, language_id="markdown", version=1, text=BLOCK)
+        )
+    )
+    assert await _diagnostics(lsp, nul) == []  # a path no file can have: nothing to check, no error
+    hover = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=nul), position=types.Position(1, 2))
+    assert await lsp.text_document_hover_async(hover) is None
     uri = _open(lsp, study / TRANSCRIPT)
     assert await _diagnostics(lsp, uri) == []
+
+
+@pytest.mark.asyncio
+async def test_a_study_in_a_folder_with_a_space_and_an_accent(client: Any, tmp_path: Path) -> None:
+    lsp: LanguageClient = client
+    study = tmp_path / "my study" / "évaluation"
+    shutil.copytree(DEMO_CORPUS, study / "corpus")
+    shutil.copytree(REPO / "theories", study / "theories")
+    path = study / TRANSCRIPT
+    text = path.read_text(encoding="utf-8")
+    uri = _open(lsp, path, text.replace("outcome: help-seeking", "outcome: zzz-new", 1))
+    assert "%20" in uri and "%C3%A9" in uri
+    assert [d.code for d in await _diagnostics(lsp, uri)] == ["unknown-code"]  # published under the client's URI
+    codebook = study / "corpus/codebook.yaml"
+    declared = codebook.read_text(encoding="utf-8") + "  zzz-new:\n    kind: outcome\n    label: New one\n"
+    _open(lsp, codebook, declared, "yaml")
+    assert await _diagnostics(lsp, uri) == []  # the open transcript is checked again, against the codebook's buffer
+    at = types.TextDocumentIdentifier(uri=uri)
+    hover = await lsp.text_document_hover_async(
+        types.HoverParams(text_document=at, position=_where(text, "building-trust}"))
+    )
+    assert hover is not None and "Building trust with the group" in str(hover.contents)
+
+
+@pytest.mark.asyncio
+async def test_programme_yaml_typed_and_saved_keeps_the_unsaved_codebook(client: Any, study: Path) -> None:
+    lsp: LanguageClient = client
+    codebook = study / "corpus/codebook.yaml"
+    declared = codebook.read_text(encoding="utf-8") + "  zzz-new:\n    kind: outcome\n    label: New one\n"
+    await _diagnostics(lsp, _open(lsp, codebook, declared, "yaml"))
+    path = study / TRANSCRIPT
+    uri = _open(lsp, path, path.read_text(encoding="utf-8").replace("outcome: help-seeking", "outcome: zzz-new", 1))
+    assert await _diagnostics(lsp, uri) == []
+    programme = study / "corpus/northcliffe-connect/programme.yaml"
+    text = programme.read_text(encoding="utf-8")
+    programme_uri = _open(lsp, programme, text, "yaml")
+    await _diagnostics(lsp, programme_uri)
+    _change(lsp, programme_uri, text + "# a comment\n", 2)
+    await _diagnostics(lsp, programme_uri)
+    programme.write_text(text + "# a comment\n", encoding="utf-8")
+    lsp.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=programme_uri))
+    )
+    assert await _diagnostics(lsp, uri) == []  # the study read afresh still has the codebook's unsaved code
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "cmo", "lsp"]))  # type: ignore[untyped-decorator]
+async def utf8_client(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    general = types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf8])
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities(general=general)))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_columns_are_utf8_bytes_when_the_client_asks_for_utf8(utf8_client: Any, study: Path) -> None:
+    lsp: LanguageClient = utf8_client
+    path = study / TRANSCRIPT
+    quote = 'quote: "It took months before anyone at the mosque would even talk to me about how they were feeling."'
+    accented = 'quote: "It took months — café ☕ not in the text"'
+    text = path.read_text(encoding="utf-8")
+    assert quote in text
+    uri = _open(lsp, path, text.replace(quote, accented, 1))
+    (found,) = [d for d in await _diagnostics(lsp, uri) if d.code == "quote-not-found"]
+    assert (found.range.start.character, found.range.end.character) == (7, len(accented.encode("utf-8")))

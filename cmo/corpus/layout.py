@@ -16,7 +16,7 @@ from cmo.core.suggest import did_you_mean
 from cmo.corpus import participants
 from cmo.corpus.models import Code, Codebook, Participant, Programme
 from cmo.corpus.same_as import chain, same_as_graph
-from cmo.yamlio.reader import Mark, YamlError, load_bytes
+from cmo.yamlio.reader import UNREAD, Mark, load_reported
 from cmo.yamlio.schema import validate
 
 PROGRAMME_FILE = "programme.yaml"
@@ -67,25 +67,16 @@ class Corpus:
 
 
 # What `_read_yaml` gives for a file it has reported it cannot read (or decode, or parse): nothing more to say.
-_UNREAD: Any = object()
-
-
 def _read_yaml(path: Path, diagnostics: Diagnostics) -> Any:
     shown = display_path(path)
     raw = read_or_report(path, shown, diagnostics)
-    if raw is None:
-        return _UNREAD
-    try:
-        return load_bytes(raw)
-    except YamlError as exc:
-        diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
-        return _UNREAD
+    return UNREAD if raw is None else load_reported(raw, shown, diagnostics)
 
 
 def load_codebook(path: Path, diagnostics: Diagnostics, *, shared: bool) -> dict[str, DeclaredCode]:
     """The codes one codebook file declares; an unreadable or invalid file declares none."""
     data = _read_yaml(path, diagnostics)
-    if data is _UNREAD:
+    if data is UNREAD:
         return {}
     return codebook_codes(data, display_path(path), diagnostics, shared=shared)
 
@@ -310,7 +301,7 @@ def _load_programme(folder: Path, shared: dict[str, DeclaredCode], diagnostics: 
     data = _read_yaml(path, diagnostics)
     programme = (
         None
-        if data is _UNREAD
+        if data is UNREAD
         else validate(Programme, data, path=shown, diagnostics=diagnostics, what="programme.yaml")
     )
     if programme is not None and programme.id != folder.name:
@@ -348,7 +339,7 @@ def _participants(path: Path, diagnostics: Diagnostics) -> dict[str, Participant
     if not os.path.lexists(path):  # lexists: a device, a pipe or a dangling link is reported, not skipped
         return None
     data = _read_yaml(path, diagnostics)
-    return None if data is _UNREAD else participants.declared(data, display_path(path), diagnostics)
+    return None if data is UNREAD else participants.declared(data, display_path(path), diagnostics)
 
 
 def _check_same_as(source: ProgrammeSource, diagnostics: Diagnostics) -> None:

@@ -12,7 +12,7 @@ from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import read_or_report
 from cmo.core.paths import display_path
 from cmo.core.rules import Rule
-from cmo.yamlio.reader import Mark, YamlError, load_bytes, locate
+from cmo.yamlio.reader import UNREAD, Mark, load_reported, locate
 from cmo.yamlio.schema import validate
 
 MARKER = "cmo.yaml"
@@ -51,10 +51,8 @@ def read_marker(path: Path, diagnostics: Diagnostics) -> Study | None:
     raw = read_or_report(path, shown, diagnostics)
     if raw is None:
         return None
-    try:
-        data = load_bytes(raw)
-    except YamlError as exc:
-        diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
+    data = load_reported(raw, shown, diagnostics)
+    if data is UNREAD:
         return None
     found = validate(StudyFile, {} if data is None else data, path=shown, diagnostics=diagnostics, what="cmo.yaml")
     if found is None:

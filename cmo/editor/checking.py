@@ -18,7 +18,7 @@ from cmo.corpus.models import Programme
 from cmo.corpus.transcript_coding import TranscriptCoder
 from cmo.editor.study_index import CORPUS_YAML, THEORY_SUFFIXES, Studies, StudyIndex, codebook_codes, is_transcript
 from cmo.editor.text import split_lines, to_column, token_span
-from cmo.yamlio.reader import Mark, YamlError, load_bytes
+from cmo.yamlio.reader import UNREAD, Mark, load_reported
 from cmo.yamlio.schema import validate
 
 log = logging.getLogger("cmo.editor")
@@ -60,23 +60,12 @@ def check_text(index: StudyIndex | None, path: Path, text: str) -> list[Diagnost
     elif kind == "programme":
         _check_programme(path, raw, found)
     elif kind == "participants":
-        data = _yaml(raw, shown, found)
-        if data is not _UNREAD:
+        data = load_reported(raw, shown, found)
+        if data is not UNREAD:
             participants.declared(data, shown, found)
     else:
         _check_theory(index, path, raw, found)
     return [d for d in found.items if d.path == shown]
-
-
-_UNREAD = object()
-
-
-def _yaml(raw: bytes, shown: str, found: Diagnostics) -> object:
-    try:
-        return load_bytes(raw)
-    except YamlError as exc:
-        found.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
-        return _UNREAD
 
 
 def _check_codebook(index: StudyIndex, path: Path, raw: bytes, found: Diagnostics) -> None:
@@ -115,8 +104,8 @@ def _check_codebook(index: StudyIndex, path: Path, raw: bytes, found: Diagnostic
 
 def _check_programme(path: Path, raw: bytes, found: Diagnostics) -> None:
     shown = str(path)
-    data = _yaml(raw, shown, found)
-    if data is _UNREAD:
+    data = load_reported(raw, shown, found)
+    if data is UNREAD:
         return
     programme = validate(Programme, data, path=shown, diagnostics=found, what="programme.yaml")
     if programme is not None and programme.id != path.parent.name:

@@ -18,7 +18,7 @@ from cmo.corpus.layout import (
 )
 from cmo.corpus.layout import codebook_codes as load_codebook_codes
 from cmo.corpus.study import find_study
-from cmo.yamlio.reader import Mark, YamlError, load_bytes, locate
+from cmo.yamlio.reader import UNREAD, Mark, YamlError, load_bytes, load_reported, locate
 
 THEORY_SUFFIXES = (".yaml", ".yml")
 # The corpus's own YAML files: never theories, whatever folder they are in.
@@ -181,12 +181,8 @@ def codebook_codes(
 ) -> dict[str, DeclaredCode]:
     """The codes a codebook's bytes declare, as `load_codebook` reads them from its file (problems into `diagnostics`)."""
     found = diagnostics if diagnostics is not None else Diagnostics()
-    try:
-        data = load_bytes(raw)
-    except YamlError as exc:
-        found.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
-        return {}
-    return load_codebook_codes(data, shown, found, shared=shared)
+    data = load_reported(raw, shown, found)
+    return {} if data is UNREAD else load_codebook_codes(data, shown, found, shared=shared)
 
 
 def theory_cmocs(raw: bytes, path: Path) -> dict[str, CmocEntry]:

@@ -12,7 +12,7 @@ from cmo.core.diagnostics import Diagnostics
 from cmo.core.files import read_or_report
 from cmo.corpus.identity import passage_key
 from cmo.corpus.models import Programme, Slug, SourceType, Stance
-from cmo.yamlio.reader import YamlError, load_bytes
+from cmo.yamlio.reader import UNREAD, load_reported
 from cmo.yamlio.schema import validate
 
 # Which keys of a CMOC people curate (merge never changes them) and which merge generates.
@@ -215,20 +215,13 @@ def load_theory(path: Path, shown: str, diagnostics: Diagnostics) -> tuple[Theor
     return load_theory_bytes(raw, shown, diagnostics)
 
 
-_UNREADABLE = object()
-
-
 def parse_document(raw: bytes, shown: str, diagnostics: Diagnostics) -> Any:
-    """The marked YAML data of a theory file's bytes, or `_UNREADABLE` after reporting why."""
-    try:
-        return load_bytes(raw)
-    except YamlError as exc:
-        diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
-        return _UNREADABLE
+    """The marked YAML data of a theory file's bytes, or `UNREAD` after reporting why."""
+    return load_reported(raw, shown, diagnostics)
 
 
 def readable(data: Any) -> bool:
-    return data is not _UNREADABLE
+    return data is not UNREAD
 
 
 def load_theory_bytes(raw: bytes, shown: str, diagnostics: Diagnostics) -> tuple[Theory | None, Any]:

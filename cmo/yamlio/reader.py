@@ -9,6 +9,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.events import MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
 
+from cmo.core.diagnostics import Diagnostics
 from cmo.core.rules import Rule
 from cmo.yamlio.syntax import explain
 
@@ -216,6 +217,19 @@ def load_bytes(raw: bytes) -> Any:
         mark, message = not_utf8(raw)
         raise YamlError(Rule.ENCODING, message, mark) from None
     return load(text.replace("\r\n", "\n"))
+
+
+# What `load_reported` gives for bytes it could not read (after reporting why).
+UNREAD: Any = object()
+
+
+def load_reported(raw: bytes, shown: str, diagnostics: Diagnostics) -> Any:
+    """`load_bytes`, or UNREAD after reporting its YamlError as a diagnostic of `shown`."""
+    try:
+        return load_bytes(raw)
+    except YamlError as exc:
+        diagnostics.add(shown, exc.mark.line, exc.mark.column, exc.rule, exc.message)
+        return UNREAD
 
 
 def not_utf8(raw: bytes) -> tuple[Mark, str]:
